@@ -31,7 +31,7 @@ export function readText(file: string): string {
  */
 export function writeFileAtomic(file: string, data: Uint8Array | string): void {
   const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
     const fd = fs.openSync(tmp, 'w');
@@ -51,6 +51,11 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
 
 /** Ensures `dir` exists as a folder (FileAccessError if a file is in the way). */
 export function ensureDir(dir: string): void {
-  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new FileAccessError(dir, 'exists and is not a folder');
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new FileAccessError(dir, 'a file is in the way of this folder');
+    throw new FileAccessError(dir, `cannot create folder (${code ?? String(e)})`);
+  }
 }
