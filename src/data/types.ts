@@ -29,3 +29,22 @@ export interface RelevanceTruth {
 
 /** Spatial rank of a sample: 1 = signal, 2 = image, 3 = volume. */
 export type SpatialRank = 1 | 2 | 3;
+
+/** Typed arrays a voxel grid may be stored in. */
+export type VoxelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+/** A scalar image or label map on a regular grid (NRRD, NIfTI), with its geometry. */
+export interface GridImage {
+  /** Voxel values, row-major in `shape` (last axis fastest). */
+  data: VoxelArray;
+  /** Slowest axis first: [D, H, W] for volumes, [H, W] for images; a trailing axis is channels when present. */
+  shape: number[];
+  /** Voxel size per axis of `shape` (same order), in the file's units (mm). */
+  spacing: number[];
+  /** World position (x, y, z) of the first voxel. */
+  origin: number[];
+  /** 4x4 row-major matrix from voxel index (i = fastest axis, j, k) to world coordinates in `space`. */
+  affine: number[][];
+  /** World coordinate convention of `affine` and `origin`: `LPS` (DICOM, NRRD usually) or `RAS` (NIfTI). */
+  space: string;
+}

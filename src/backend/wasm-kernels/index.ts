@@ -1,11 +1,50 @@
 /**
- * Registers composed wasm kernels and gradients needed for training (placeholder: filled in by
- * the wasm-kernels work; idempotent).
+ * Makes the tfjs 4.22 wasm backend train, fast: registers the kernels it lacks for training
+ * (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop{Input,Filter}, UnsortedSegmentSum), faster replacements for
+ * slow ones (Conv2DBackpropInput, BatchMatMul with transposes, Tile), and two faster tfjs-core
+ * gradients (Tile, FusedBatchNorm; these apply to every backend and are exact on all).
  */
-let registered = false;
+import { tf } from '../tf.js';
+import { registerWasmKernel } from './registry.js';
+import { conv2DBackpropInput, conv2DBackpropFilter } from './conv2d-backprop.js';
+import { depthwiseBackpropInput, depthwiseBackpropFilter } from './depthwise-backprop.js';
+import { batchMatMul, tile } from './matmul-tile.js';
+import { unsortedSegmentSum } from './segment-sum.js';
+import { tileGradConfig, fusedBatchNormGradConfig } from './gradients.js';
 
-/** Registers the missing/faster wasm kernels once. */
+export { stockWasmKernel } from './registry.js';
+export { tileGrad } from './gradients.js';
+
+let kernelsRegistered = false;
+let gradientsRegistered = false;
+
+/** Kernels this module registers on 'wasm' (replacing stock ones of the same name). */
+export const WASM_TRAINING_KERNELS = [
+  'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter', 'BatchMatMul', 'Tile', 'UnsortedSegmentSum',
+] as const;
+
+/** Registers the faster Tile and FusedBatchNorm gradients (all backends) once. */
+export function registerFastGradients(): void {
+  if (gradientsRegistered) return;
+  gradientsRegistered = true;
+  tf.registerGradient(tileGradConfig);
+  tf.registerGradient(fusedBatchNormGradConfig);
+}
+
+/** Registers the missing/faster wasm kernels and the faster gradients once (idempotent). */
 export function registerWasmTrainingKernels(): void {
-  if (registered) return;
-  registered = true;
+  registerFastGradients();
+  if (kernelsRegistered) return;
+  // Replacements delegate to these stock kernels, so they must be registered (by importing
+  // @tensorflow/tfjs-backend-wasm) before this runs.
+  if (!tf.getKernel('Conv2D', 'wasm')) throw new Error('the tfjs wasm backend must be imported before registering its training kernels');
+  kernelsRegistered = true;
+  registerWasmKernel('Conv2DBackpropInput', conv2DBackpropInput as never);
+  registerWasmKernel('Conv2DBackpropFilter', conv2DBackpropFilter as never);
+  registerWasmKernel('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput as never);
+  registerWasmKernel('DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter as never);
+  registerWasmKernel('BatchMatMul', batchMatMul as never);
+  registerWasmKernel('Tile', tile as never);
+  registerWasmKernel('UnsortedSegmentSum', unsortedSegmentSum as never);
 }

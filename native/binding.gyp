@@ -1,0 +1,19 @@
+{
+  "targets": [
+    {
+      "target_name": "medlens_native",
+      "sources": ["src/addon.cc", "src/common.cc", "src/conv.cc", "src/elementwise.cc", "src/matmul.cc"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fopenmp"],
+      "ldflags": ["-fopenmp"],
+      "libraries": ["-ldnnl"],
+      "conditions": [
+        ["OS=='mac'", {
+          "include_dirs": ["/opt/homebrew/include", "/usr/local/include"],
+          "libraries": ["-L/opt/homebrew/lib", "-L/usr/local/lib"],
+          "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LANGUAGE_STANDARD": "c++17", "OTHER_CPLUSPLUSFLAGS": ["-Xpreprocessor", "-fopenmp"] }
+        }]
+      ]
+    }
+  ]
+}

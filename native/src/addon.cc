@@ -1,0 +1,241 @@
+// N-API entry points of the medlens oneDNN addon. Written against Node's C API (node_api.h,
+// shipped with Node's headers) so the build needs no npm package: CI builds it before `npm ci`.
+// Every function checks buffer lengths against the shape parameters before touching memory.
+#include <node_api.h>
+#include <omp.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "common.h"
+#include "conv.h"
+#include "elementwise.h"
+#include "matmul.h"
+
+namespace {
+
+using namespace medlens;
+
+struct ArgError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void check(napi_env env, napi_status status) {
+  if (status != napi_ok) throw ArgError("N-API call failed");
+}
+
+template <typename T>
+T *typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t wantLen, const char *name, bool nullable = false) {
+  napi_valuetype vt;
+  check(env, napi_typeof(env, v, &vt));
+  if (nullable && (vt == napi_null || vt == napi_undefined)) return nullptr;
+  bool is = false;
+  check(env, napi_is_typedarray(env, v, &is));
+  if (!is) throw ArgError(std::string(name) + " must be a typed array");
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  check(env, napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
+  if (type != want) throw ArgError(std::string(name) + " has the wrong element type");
+  if (wantLen != SIZE_MAX && len != wantLen)
+    throw ArgError(std::string(name) + " has " + std::to_string(len) + " elements, expected " + std::to_string(wantLen));
+  return static_cast<T *>(data);
+}
+
+const int *params(napi_env env, napi_value v, size_t count) {
+  return typedArray<int>(env, v, napi_int32_array, count, "params");
+}
+
+float *f32(napi_env env, napi_value v, size_t len, const char *name, bool nullable = false) {
+  return typedArray<float>(env, v, napi_float32_array, len, name, nullable);
+}
+
+double number(napi_env env, napi_value v) {
+  double d;
+  check(env, napi_get_value_double(env, v, &d));
+  return d;
+}
+
+// Runs `body` with the call's arguments, turning C++ exceptions into JS errors.
+template <size_t N, typename F>
+napi_value wrap(napi_env env, napi_callback_info info, F body) {
+  size_t argc = N;
+  napi_value argv[N];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != N) {
+    napi_throw_type_error(env, nullptr, ("expected " + std::to_string(N) + " arguments").c_str());
+    return nullptr;
+  }
+  try {
+    return body(argv);
+  } catch (const dnnl::error &e) {
+    napi_throw_error(env, "ONEDNN", (std::string("oneDNN: ") + e.what()).c_str());
+  } catch (const std::exception &e) {
+    napi_throw_error(env, nullptr, e.what());
+  }
+  return nullptr;
+}
+
+size_t prod(std::initializer_list<int> dims) {
+  size_t n = 1;
+  for (int d : dims) {
+    if (d <= 0) throw ArgError("non-positive dimension");
+    n *= static_cast<size_t>(d);
+  }
+  return n;
+}
+
+size_t srcLen(const int *p) { return prod({p[CP_N], p[CP_D], p[CP_H], p[CP_W], p[CP_CI]}); }
+size_t dstLen(const int *p) { return prod({p[CP_N], p[CP_OD], p[CP_OH], p[CP_OW], p[CP_CO]}); }
+size_t wtsLen(const int *p) {
+  if (p[CP_GROUPS] < 1 || p[CP_CI] % p[CP_GROUPS] || p[CP_CO] % p[CP_GROUPS]) throw ArgError("bad groups");
+  return prod({p[CP_KD], p[CP_KH], p[CP_KW], p[CP_CI] / p[CP_GROUPS], p[CP_CO]});
+}
+
+// convForward(params, alpha, x, w, bias|null, y)
+napi_value ConvForward(napi_env env, napi_callback_info info) {
+  return wrap<6>(env, info, [&](napi_value *a) -> napi_value {
+    const int *p = params(env, a[0], CP_COUNT);
+    float *bias = f32(env, a[4], p[CP_CO], "bias", true);
+    if ((bias != nullptr) != (p[CP_HAS_BIAS] != 0)) throw ArgError("bias does not match params");
+    convForward(p, static_cast<float>(number(env, a[1])), f32(env, a[2], srcLen(p), "x"), f32(env, a[3], wtsLen(p), "filter"),
+                bias, f32(env, a[5], dstLen(p), "y"));
+    return nullptr;
+  });
+}
+
+// convBackwardData(params, dy, w, dx)
+napi_value ConvBackwardData(napi_env env, napi_callback_info info) {
+  return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
+    const int *p = params(env, a[0], CP_COUNT);
+    convBackwardData(p, f32(env, a[1], dstLen(p), "dy"), f32(env, a[2], wtsLen(p), "filter"), f32(env, a[3], srcLen(p), "dx"));
+    return nullptr;
+  });
+}
+
+// convBackwardWeights(params, x, dy, dw)
+napi_value ConvBackwardWeights(napi_env env, napi_callback_info info) {
+  return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
+    const int *p = params(env, a[0], CP_COUNT);
+    convBackwardWeights(p, f32(env, a[1], srcLen(p), "x"), f32(env, a[2], dstLen(p), "dy"), f32(env, a[3], wtsLen(p), "dw"));
+    return nullptr;
+  });
+}
+
+// matmul(params, alpha, a, b, bias|null, c)
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  return wrap<6>(env, info, [&](napi_value *a) -> napi_value {
+    const int *p = params(env, a[0], MP_COUNT);
+    if (p[MP_BA] != p[MP_BB] && p[MP_BA] != 1 && p[MP_BB] != 1) throw ArgError("batch sizes do not broadcast");
+    const int batch = p[MP_BA] > p[MP_BB] ? p[MP_BA] : p[MP_BB];
+    float *bias = f32(env, a[4], p[MP_N], "bias", true);
+    if ((bias != nullptr) != (p[MP_HAS_BIAS] != 0)) throw ArgError("bias does not match params");
+    matmul(p, static_cast<float>(number(env, a[1])), f32(env, a[2], prod({p[MP_BA], p[MP_M], p[MP_K]}), "a"),
+           f32(env, a[3], prod({p[MP_BB], p[MP_K], p[MP_N]}), "b"), bias, f32(env, a[5], prod({batch, p[MP_M], p[MP_N]}), "c"));
+    return nullptr;
+  });
+}
+
+size_t prodOf(const int *dims, int n) {
+  size_t s = 1;
+  for (int i = 0; i < n; i++) {
+    if (dims[i] < 0) throw ArgError("negative dimension");
+    s *= static_cast<size_t>(dims[i]);
+  }
+  return s;
+}
+
+int rankOf(const int *p, size_t len, int perRank) {
+  if (len < 2) throw ArgError("params too short");
+  const int rank = p[0];
+  if (rank < 1 || rank > kMaxRank || len != static_cast<size_t>(1 + perRank * rank)) throw ArgError("bad rank in params");
+  return rank;
+}
+
+const int *paramsAny(napi_env env, napi_value v, size_t &len) {
+  napi_typedarray_type type;
+  void *data;
+  bool is = false;
+  check(env, napi_is_typedarray(env, v, &is));
+  if (!is) throw ArgError("params must be an Int32Array");
+  check(env, napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
+  if (type != napi_int32_array) throw ArgError("params must be an Int32Array");
+  return static_cast<const int *>(data);
+}
+
+// binary(op, params=[rank, outShape, aShape, bShape], a, b, out)
+napi_value Binary(napi_env env, napi_callback_info info) {
+  return wrap<5>(env, info, [&](napi_value *a) -> napi_value {
+    size_t len;
+    const int *p = paramsAny(env, a[1], len);
+    const int r = rankOf(p, len, 3);
+    const int *out = p + 1, *as = p + 1 + r, *bs = p + 1 + 2 * r;
+    for (int i = 0; i < r; i++) {
+      if ((as[i] != out[i] && as[i] != 1) || (bs[i] != out[i] && bs[i] != 1)) throw ArgError("shapes do not broadcast");
+    }
+    binary(static_cast<int>(number(env, a[0])), r, out, as, bs, f32(env, a[2], prodOf(as, r), "a"), f32(env, a[3], prodOf(bs, r), "b"),
+           f32(env, a[4], prodOf(out, r), "out"));
+    return nullptr;
+  });
+}
+
+// reduceSum(params=[rank, shape, reducedFlags], scale, x, out)
+napi_value ReduceSum(napi_env env, napi_callback_info info) {
+  return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
+    size_t len;
+    const int *p = paramsAny(env, a[0], len);
+    const int r = rankOf(p, len, 2);
+    const int *shape = p + 1, *flags = p + 1 + r;
+    size_t outLen = 1;
+    for (int i = 0; i < r; i++) if (!flags[i]) outLen *= static_cast<size_t>(shape[i]);
+    reduceSum(r, shape, flags, static_cast<float>(number(env, a[1])), f32(env, a[2], prodOf(shape, r), "x"), f32(env, a[3], outLen, "out"));
+    return nullptr;
+  });
+}
+
+// maxPoolGrad(params=[N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW], x, dy, dx)
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
+    const int *p = params(env, a[0], 14);
+    for (int i = 0; i < 14; i++) if (p[i] < 0 || (i < 10 && p[i] == 0)) throw ArgError("bad pooling params");
+    const size_t xl = prod({p[0], p[1], p[2], p[3]}), yl = prod({p[0], p[4], p[5], p[3]});
+    maxPoolGrad(p, f32(env, a[1], xl, "x"), f32(env, a[2], yl, "dy"), f32(env, a[3], xl, "dx"));
+    return nullptr;
+  });
+}
+
+// info() -> { onednn, threads, cachedPrimitives }
+napi_value Info(napi_env env, napi_callback_info info) {
+  return wrap<0>(env, info, [&](napi_value *) -> napi_value {
+    napi_value obj, v;
+    check(env, napi_create_object(env, &obj));
+    const dnnl_version_t *ver = dnnl_version();
+    std::string s = std::to_string(ver->major) + "." + std::to_string(ver->minor) + "." + std::to_string(ver->patch);
+    check(env, napi_create_string_utf8(env, s.c_str(), s.size(), &v));
+    check(env, napi_set_named_property(env, obj, "onednn", v));
+    check(env, napi_create_int32(env, omp_get_max_threads(), &v));
+    check(env, napi_set_named_property(env, obj, "threads", v));
+    check(env, napi_create_int32(env, static_cast<int>(cacheSize()), &v));
+    check(env, napi_set_named_property(env, obj, "cachedPrimitives", v));
+    return obj;
+  });
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"convForward", nullptr, ConvForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"convBackwardData", nullptr, ConvBackwardData, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"convBackwardWeights", nullptr, ConvBackwardWeights, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,146 @@
+#include "conv.h"
+
+#include <stdexcept>
+
+#include "common.h"
+
+namespace medlens {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+struct ConvShapes {
+  memory::desc src, weights, dst, bias;
+  memory::dims strides, dilates, padL, padR;
+};
+
+ConvShapes shapesOf(const int *p) {
+  ConvShapes s;
+  const bool is3d = p[CP_ND] == 3;
+  const memory::dim g = p[CP_GROUPS];
+  memory::dims src = {p[CP_N], p[CP_CI]}, dst = {p[CP_N], p[CP_CO]};
+  memory::dims wts = g > 1 ? memory::dims{g, p[CP_CO] / g, p[CP_CI] / g} : memory::dims{p[CP_CO], p[CP_CI]};
+  if (is3d) {
+    src.push_back(p[CP_D]); dst.push_back(p[CP_OD]); wts.push_back(p[CP_KD]);
+    s.strides.push_back(p[CP_SD]); s.dilates.push_back(p[CP_DD] - 1);
+    s.padL.push_back(p[CP_PF]); s.padR.push_back(p[CP_PBK]);
+  }
+  src.insert(src.end(), {p[CP_H], p[CP_W]});
+  dst.insert(dst.end(), {p[CP_OH], p[CP_OW]});
+  wts.insert(wts.end(), {p[CP_KH], p[CP_KW]});
+  s.strides.insert(s.strides.end(), {p[CP_SH], p[CP_SW]});
+  s.dilates.insert(s.dilates.end(), {p[CP_DH] - 1, p[CP_DW] - 1});
+  s.padL.insert(s.padL.end(), {p[CP_PT], p[CP_PL]});
+  s.padR.insert(s.padR.end(), {p[CP_PB], p[CP_PR]});
+  const tag act = is3d ? tag::ndhwc : tag::nhwc;
+  // tfjs filters: [KH,KW,Ci,Co] (grouped: [KH,KW,Ci,multiplier]) = oneDNN hwio / hwigo.
+  const tag wtag = g > 1 ? (is3d ? tag::dhwigo : tag::hwigo) : (is3d ? tag::dhwio : tag::hwio);
+  s.src = memory::desc(src, dt::f32, act);
+  s.dst = memory::desc(dst, dt::f32, act);
+  s.weights = memory::desc(wts, dt::f32, wtag);
+  s.bias = memory::desc({p[CP_CO]}, dt::f32, tag::x);
+  return s;
+}
+
+memory::desc anyOf(const memory::desc &md) { return memory::desc(md.dims(), dt::f32, tag::any); }
+
+dnnl::convolution_forward::primitive_desc forwardPd(const ConvShapes &s, bool bias, const dnnl::primitive_attr &attr) {
+  using cf = dnnl::convolution_forward;
+  auto d = bias ? cf::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, s.src,
+                           anyOf(s.weights), s.bias, s.dst, s.strides, s.dilates, s.padL, s.padR)
+                : cf::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, s.src,
+                           anyOf(s.weights), s.dst, s.strides, s.dilates, s.padL, s.padR);
+  return cf::primitive_desc(d, attr, cpuEngine());
+}
+
+struct FwdEntry : CacheEntry {
+  ConvShapes s;
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::convolution_forward prim;
+  std::unique_ptr<memory> wScratch;
+};
+
+struct BwdDataEntry : CacheEntry {
+  ConvShapes s;
+  dnnl::convolution_backward_data::primitive_desc pd;
+  dnnl::convolution_backward_data prim;
+  std::unique_ptr<memory> wScratch;
+};
+
+struct BwdWeightsEntry : CacheEntry {
+  ConvShapes s;
+  dnnl::convolution_backward_weights::primitive_desc pd;
+  dnnl::convolution_backward_weights prim;
+  std::unique_ptr<memory> wScratch;
+};
+
+void *mut(const float *ptr) { return const_cast<float *>(ptr); }
+
+}  // namespace
+
+void convForward(const int *p, float alpha, const float *x, const float *w, const float *bias, float *y) {
+  const std::string key = makeKey("cf", p, CP_COUNT) + "," + std::to_string(alpha);
+  auto *e = static_cast<FwdEntry *>(cacheGet(key));
+  if (!e) {
+    auto fresh = std::make_unique<FwdEntry>();
+    fresh->s = shapesOf(p);
+    dnnl::post_ops po;
+    if (!appendActivation(po, p[CP_ACT], alpha)) throw std::runtime_error("unknown activation code");
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(po);
+    fresh->pd = forwardPd(fresh->s, p[CP_HAS_BIAS] != 0, attr);
+    fresh->prim = dnnl::convolution_forward(fresh->pd);
+    e = static_cast<FwdEntry *>(cachePut(key, std::move(fresh)));
+  }
+  Staged wm = stageInput(e->s.weights, e->pd.weights_desc(), mut(w), e->wScratch);
+  memory xm(e->s.src, cpuEngine(), mut(x)), ym(e->s.dst, cpuEngine(), y);
+  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, xm}, {DNNL_ARG_WEIGHTS, wm.used}, {DNNL_ARG_DST, ym}};
+  if (p[CP_HAS_BIAS]) args.insert({DNNL_ARG_BIAS, memory(e->s.bias, cpuEngine(), mut(bias))});
+  e->prim.execute(cpuStream(), args);
+  cpuStream().wait();
+}
+
+void convBackwardData(const int *p, const float *dy, const float *w, float *dx) {
+  const std::string key = makeKey("cd", p, CP_COUNT);
+  auto *e = static_cast<BwdDataEntry *>(cacheGet(key));
+  if (!e) {
+    auto fresh = std::make_unique<BwdDataEntry>();
+    fresh->s = shapesOf(p);
+    const auto &s = fresh->s;
+    auto hint = forwardPd(s, false, dnnl::primitive_attr());
+    using cb = dnnl::convolution_backward_data;
+    cb::desc d(dnnl::algorithm::convolution_direct, s.src, anyOf(s.weights), s.dst, s.strides, s.dilates, s.padL, s.padR);
+    fresh->pd = cb::primitive_desc(d, cpuEngine(), hint);
+    fresh->prim = cb(fresh->pd);
+    e = static_cast<BwdDataEntry *>(cachePut(key, std::move(fresh)));
+  }
+  Staged wm = stageInput(e->s.weights, e->pd.weights_desc(), mut(w), e->wScratch);
+  memory dym(e->s.dst, cpuEngine(), mut(dy)), dxm(e->s.src, cpuEngine(), dx);
+  e->prim.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, wm.used}, {DNNL_ARG_DIFF_SRC, dxm}});
+  cpuStream().wait();
+}
+
+void convBackwardWeights(const int *p, const float *x, const float *dy, float *dw) {
+  const std::string key = makeKey("cw", p, CP_COUNT);
+  auto *e = static_cast<BwdWeightsEntry *>(cacheGet(key));
+  if (!e) {
+    auto fresh = std::make_unique<BwdWeightsEntry>();
+    fresh->s = shapesOf(p);
+    const auto &s = fresh->s;
+    auto hint = forwardPd(s, false, dnnl::primitive_attr());
+    using cb = dnnl::convolution_backward_weights;
+    cb::desc d(dnnl::algorithm::convolution_direct, s.src, anyOf(s.weights), s.dst, s.strides, s.dilates, s.padL, s.padR);
+    fresh->pd = cb::primitive_desc(d, cpuEngine(), hint);
+    fresh->prim = cb(fresh->pd);
+    e = static_cast<BwdWeightsEntry *>(cachePut(key, std::move(fresh)));
+  }
+  Staged wm = stageOutput(e->s.weights, e->pd.diff_weights_desc(), dw, e->wScratch);
+  memory xm(e->s.src, cpuEngine(), mut(x)), dym(e->s.dst, cpuEngine(), mut(dy));
+  e->prim.execute(cpuStream(), {{DNNL_ARG_SRC, xm}, {DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_DIFF_WEIGHTS, wm.used}});
+  finishOutput(wm);
+  cpuStream().wait();
+}
+
+}  // namespace medlens

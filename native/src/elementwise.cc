@@ -1,0 +1,161 @@
+#include "elementwise.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+namespace medlens {
+namespace {
+
+// Merges neighbouring dimensions whose broadcast pattern is the same in every operand, so that
+// e.g. [16,64,64,32] * [32] runs as [65536,32] * [1,32].
+struct Collapsed {
+  std::vector<long> out, a, b;
+};
+
+Collapsed collapse(int rank, const int *outShape, const int *aShape, const int *bShape) {
+  Collapsed c;
+  for (int i = 0; i < rank; i++) {
+    if (outShape[i] == 1) continue;
+    const bool ab = aShape[i] == 1, bb = bShape[i] == 1;
+    if (!c.out.empty() && (c.a.back() == 1) == ab && (c.b.back() == 1) == bb) {
+      c.out.back() *= outShape[i];
+      c.a.back() *= aShape[i];
+      c.b.back() *= bShape[i];
+    } else {
+      c.out.push_back(outShape[i]);
+      c.a.push_back(aShape[i]);
+      c.b.push_back(bShape[i]);
+    }
+  }
+  if (c.out.empty()) c.out = c.a = c.b = {1};
+  return c;
+}
+
+template <typename F>
+void inner(F f, long n, const float *a, long sa, const float *b, long sb, float *o) {
+  if (sa && sb) for (long i = 0; i < n; i++) o[i] = f(a[i], b[i]);
+  else if (sa) { const float bv = *b; for (long i = 0; i < n; i++) o[i] = f(a[i], bv); }
+  else if (sb) { const float av = *a; for (long i = 0; i < n; i++) o[i] = f(av, b[i]); }
+  else { const float v = f(*a, *b); for (long i = 0; i < n; i++) o[i] = v; }
+}
+
+template <typename F>
+void binaryLoop(F f, const Collapsed &c, const float *a, const float *b, float *out) {
+  const int r = static_cast<int>(c.out.size());
+  const long n = c.out[r - 1];
+  long rows = 1;
+  for (int i = 0; i < r - 1; i++) rows *= c.out[i];
+  // Element strides of a and b per collapsed dimension (0 where broadcast).
+  std::vector<long> sa(r), sb(r);
+  long pa = 1, pb = 1;
+  for (int i = r - 1; i >= 0; i--) {
+    sa[i] = c.a[i] == 1 ? 0 : pa;
+    sb[i] = c.b[i] == 1 ? 0 : pb;
+    pa *= c.a[i];
+    pb *= c.b[i];
+  }
+#pragma omp parallel for schedule(static) if (rows * n > (1 << 16))
+  for (long row = 0; row < rows; row++) {
+    long oa = 0, ob = 0, rem = row;
+    for (int i = r - 2; i >= 0; i--) {
+      const long idx = rem % c.out[i];
+      rem /= c.out[i];
+      oa += idx * sa[i];
+      ob += idx * sb[i];
+    }
+    inner(f, n, a + oa, sa[r - 1], b + ob, sb[r - 1], out + row * n);
+  }
+}
+
+}  // namespace
+
+void binary(int op, int rank, const int *outShape, const int *aShape, const int *bShape, const float *a, const float *b, float *out) {
+  const Collapsed c = collapse(rank, outShape, aShape, bShape);
+  switch (op) {
+    case BIN_ADD: return binaryLoop([](float x, float y) { return x + y; }, c, a, b, out);
+    case BIN_SUB: return binaryLoop([](float x, float y) { return x - y; }, c, a, b, out);
+    case BIN_MUL: return binaryLoop([](float x, float y) { return x * y; }, c, a, b, out);
+    case BIN_DIV: return binaryLoop([](float x, float y) { return x / y; }, c, a, b, out);
+    case BIN_SQDIFF: return binaryLoop([](float x, float y) { return (x - y) * (x - y); }, c, a, b, out);
+    // NaN propagates like tfjs-cpu (Math.max/min).
+    case BIN_MAX: return binaryLoop([](float x, float y) { return std::isnan(x) || std::isnan(y) ? NAN : std::max(x, y); }, c, a, b, out);
+    case BIN_MIN: return binaryLoop([](float x, float y) { return std::isnan(x) || std::isnan(y) ? NAN : std::min(x, y); }, c, a, b, out);
+    default: throw std::runtime_error("unknown binary op");
+  }
+}
+
+void reduceSum(int rank, const int *shape, const int *reduced, float scale, const float *x, float *out) {
+  // Collapse neighbouring dims with the same flag: the input becomes alternating kept/reduced blocks.
+  std::vector<long> dims;
+  std::vector<bool> red;
+  for (int i = 0; i < rank; i++) {
+    if (shape[i] == 1) continue;
+    if (!dims.empty() && red.back() == (reduced[i] != 0)) dims.back() *= shape[i];
+    else { dims.push_back(shape[i]); red.push_back(reduced[i] != 0); }
+  }
+  if (dims.empty()) { dims = {1}; red = {false}; }
+  const int r = static_cast<int>(dims.size());
+  long outSize = 1, rows = 1;
+  std::vector<long> so(r);
+  for (int i = r - 1; i >= 0; i--) {
+    so[i] = red[i] ? 0 : outSize;
+    if (!red[i]) outSize *= dims[i];
+  }
+  for (int i = 0; i < r - 1; i++) rows *= dims[i];
+  const long n = dims[r - 1];
+  std::vector<double> acc(outSize, 0.0);  // double accumulation: long sums stay accurate
+  for (long row = 0; row < rows; row++) {
+    long oo = 0, rem = row;
+    for (int i = r - 2; i >= 0; i--) {
+      oo += (rem % dims[i]) * so[i];
+      rem /= dims[i];
+    }
+    const float *xr = x + row * n;
+    if (red[r - 1]) {
+      double s = 0;
+      for (long i = 0; i < n; i++) s += xr[i];
+      acc[oo] += s;
+    } else {
+      double *ar = acc.data() + oo;
+      for (long i = 0; i < n; i++) ar[i] += xr[i];
+    }
+  }
+  for (long i = 0; i < outSize; i++) out[i] = static_cast<float>(acc[i] * scale);
+}
+
+void maxPoolGrad(const int *p, const float *x, const float *dy, float *dx) {
+  const long N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7];
+  const long SH = p[8], SW = p[9], PT = p[10], PL = p[11], DH = p[12], DW = p[13];
+  std::memset(dx, 0, sizeof(float) * N * H * W * C);
+#pragma omp parallel for schedule(static)
+  for (long n = 0; n < N; n++) {
+    std::vector<float> best(C);
+    std::vector<long> pos(C);
+    for (long oh = 0; oh < OH; oh++) {
+      for (long ow = 0; ow < OW; ow++) {
+        std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
+        std::fill(pos.begin(), pos.end(), -1);
+        for (long kh = 0; kh < KH; kh++) {
+          const long ih = oh * SH - PT + kh * DH;
+          if (ih < 0 || ih >= H) continue;
+          for (long kw = 0; kw < KW; kw++) {
+            const long iw = ow * SW - PL + kw * DW;
+            if (iw < 0 || iw >= W) continue;
+            const long base = ((n * H + ih) * W + iw) * C;
+            for (long c = 0; c < C; c++) {
+              if (x[base + c] > best[c]) { best[c] = x[base + c]; pos[c] = base + c; }
+            }
+          }
+        }
+        const float *g = dy + ((n * OH + oh) * OW + ow) * C;
+        for (long c = 0; c < C; c++) if (pos[c] >= 0) dx[pos[c]] += g[c];
+      }
+    }
+  }
+}
+
+}  // namespace medlens

@@ -1,0 +1,85 @@
+/**
+ * Loads the medlens oneDNN addon (native/, built by `npm run build:native`) and the helpers the
+ * native kernels share. Node-only. The addon works on Float32Arrays in place: tfjs' cpu data
+ * store hands them to C++ without copies.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { tf } from './tf.js';
+
+/** The functions exported by native/src/addon.cc. Params layouts: see native/src/conv.h, matmul.h, elementwise.h. */
+export interface NativeAddon {
+  convForward(p: Int32Array, alpha: number, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  convBackwardData(p: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  convBackwardWeights(p: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  matmul(p: Int32Array, alpha: number, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
+  binary(op: number, p: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  reduceSum(p: Int32Array, scale: number, x: Float32Array, out: Float32Array): void;
+  maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  info(): { onednn: string; threads: number; cachedPrimitives: number };
+}
+
+/** Where node-gyp puts the addon; the same relative path from src/backend and dist/backend. */
+export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../native/build/Release/medlens_native.node', import.meta.url));
+
+let cached: NativeAddon | string | undefined;
+
+/** The loaded addon, or the reason it cannot be loaded (not built, libdnnl missing, ...). */
+export function loadNativeAddon(): NativeAddon | string {
+  if (cached === undefined) {
+    try {
+      cached = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
+    } catch (e) {
+      const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+      cached = `native oneDNN addon not built or not loadable (run 'npm run build:native' after installing libdnnl-dev and g++): ${first}`;
+    }
+  }
+  return cached;
+}
+
+/** Activation codes of native/src/common.h; undefined for activations run by the cpu kernel. */
+export function activationCode(activation: unknown): number | undefined {
+  const codes: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5 };
+  return codes[activation === undefined ? 'linear' : String(activation)];
+}
+
+type Kernel = tf.KernelConfig['kernelFunc'];
+type KernelArgs = Parameters<Kernel>[0];
+
+/** A kernel body that returns null when it cannot handle its inputs (the cpu kernel then runs). */
+export type NativeImpl = (args: KernelArgs, addon: NativeAddon, backend: MathBackendCPU) => tf.TensorInfo | null;
+
+/** The Float32Array behind a cpu-backend tensor, or undefined when it is not float32. */
+export function f32Of(backend: MathBackendCPU, t: tf.TensorInfo | undefined): Float32Array | undefined {
+  if (!t) return undefined;
+  const values = backend.data.get(t.dataId).values;
+  return values instanceof Float32Array ? values : undefined;
+}
+
+/** A fresh float32 tensor of `shape` whose values the addon fills. */
+export function allocOutput(backend: MathBackendCPU, shape: number[]): { info: tf.TensorInfo; values: Float32Array } {
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  return { info: backend.makeTensorInfo(shape, 'float32', values), values };
+}
+
+const hits = new Map<string, number>();
+
+/** How many times each native kernel ran in oneDNN (not deferred to cpu): tests use it to prove coverage. */
+export function nativeKernelHits(): ReadonlyMap<string, number> {
+  return hits;
+}
+
+/** Wraps `impl` as a kernel of the 'native' backend that defers to the cpu kernel `name` when needed. */
+export function nativeKernel(name: string, impl: NativeImpl, addon: NativeAddon): tf.KernelConfig {
+  const cpu = tf.getKernel(name, 'cpu');
+  if (!cpu) throw new Error(`cpu kernel ${name} is not registered`);
+  const kernelFunc: Kernel = (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const empty = Object.values(args.inputs).some((t) => t !== undefined && t.shape.some((d) => d === 0));
+    const out = empty ? null : impl(args, addon, backend);
+    if (out) hits.set(name, (hits.get(name) ?? 0) + 1);
+    return out ?? cpu.kernelFunc(args);
+  };
+  return { kernelName: name, backendName: 'native', kernelFunc };
+}

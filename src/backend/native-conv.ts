@@ -1,0 +1,141 @@
+/**
+ * Convolution kernels of the 'native' backend on oneDNN: Conv2D, FusedConv2D, their
+ * depthwise variants, Conv3D, and all their input/filter gradients (channels-last only; NCHW
+ * and prelu go to the cpu kernels). tfjs' conv_util computes output sizes and padding, so the
+ * addon gets exactly the geometry tfjs would use.
+ */
+import { tf } from './tf.js';
+import { activationCode, allocOutput, f32Of, nativeKernel, type NativeAddon, type NativeImpl } from './native-addon.js';
+
+type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+type Conv3DInfo = ReturnType<typeof tf.backend_util.computeConv3DInfo>;
+type Shape4 = [number, number, number, number];
+type Shape5 = [number, number, number, number, number];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Attrs = Record<string, any>;
+
+/** The ConvParams array of native/src/conv.h for a 2D convolution. */
+export function conv2DParams(c: Conv2DInfo, depthwise: boolean, act = 0, hasBias = false): Int32Array {
+  const p = c.padInfo;
+  const groups = depthwise && c.inChannels > 1 ? c.inChannels : 1;
+  return Int32Array.from([
+    2, c.batchSize, 1, c.inHeight, c.inWidth, c.inChannels, c.outChannels, 1, c.filterHeight, c.filterWidth,
+    1, c.outHeight, c.outWidth, 1, c.strideHeight, c.strideWidth, 1, c.dilationHeight, c.dilationWidth,
+    0, p.top, p.left, 0, p.bottom, p.right, groups, act, hasBias ? 1 : 0,
+  ]);
+}
+
+/** The ConvParams array of native/src/conv.h for a 3D convolution. */
+export function conv3DParams(c: Conv3DInfo): Int32Array {
+  const p = c.padInfo;
+  return Int32Array.from([
+    3, c.batchSize, c.inDepth, c.inHeight, c.inWidth, c.inChannels, c.outChannels, c.filterDepth, c.filterHeight, c.filterWidth,
+    c.outDepth, c.outHeight, c.outWidth, c.strideDepth, c.strideHeight, c.strideWidth, c.dilationDepth, c.dilationHeight,
+    c.dilationWidth, p.front, p.top, p.left, p.back, p.bottom, p.right, 1, 0, 0,
+  ]);
+}
+
+const channelsLast = (attrs: Attrs | undefined) => attrs?.dataFormat === undefined || attrs.dataFormat === 'NHWC';
+
+function info2D(xShape: number[], fShape: number[], a: Attrs, depthwise: boolean, dilations: unknown = a.dilations ?? 1): Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as Shape4, fShape as Shape4, a.strides, dilations as number, a.pad, a.dimRoundingMode, depthwise, 'channelsLast',
+  );
+}
+
+/** Forward conv (plain or fused) on 2D inputs; `depthwise` selects grouped weights. */
+function forward2D(depthwise: boolean, fused: boolean): NativeImpl {
+  return ({ inputs, attrs }, addon, backend) => {
+    const a = attrs as Attrs;
+    if (!channelsLast(a)) return null;
+    const act = fused ? activationCode(a.activation) : 0;
+    if (act === undefined) return null;
+    const x = f32Of(backend, inputs.x), w = f32Of(backend, inputs.filter);
+    const bias = fused && inputs.bias ? f32Of(backend, inputs.bias) : undefined;
+    if (!x || !w || (fused && inputs.bias && !bias)) return null;
+    const c = info2D(inputs.x!.shape, inputs.filter!.shape, a, depthwise);
+    if (bias && bias.length !== c.outChannels) return null;
+    const out = allocOutput(backend, c.outShape);
+    addon.convForward(conv2DParams(c, depthwise, act, !!bias), a.leakyreluAlpha ?? 0.2, x, w, bias ?? null, out.values);
+    return out.info;
+  };
+}
+
+/** Gradient of a 2D conv with respect to its input. */
+function backwardData2D(depthwise: boolean): NativeImpl {
+  return ({ inputs, attrs }, addon, backend) => {
+    const a = attrs as Attrs;
+    if (!channelsLast(a)) return null;
+    const dy = f32Of(backend, inputs.dy), w = f32Of(backend, inputs.filter);
+    if (!dy || !w) return null;
+    const c = info2D(a.inputShape, inputs.filter!.shape, a, depthwise, depthwise ? a.dilations : 1);
+    const out = allocOutput(backend, c.inShape);
+    addon.convBackwardData(conv2DParams(c, depthwise), dy, w, out.values);
+    return out.info;
+  };
+}
+
+/** Gradient of a 2D conv with respect to its filter. */
+function backwardFilter2D(depthwise: boolean): NativeImpl {
+  return ({ inputs, attrs }, addon, backend) => {
+    const a = attrs as Attrs;
+    if (!channelsLast(a)) return null;
+    const x = f32Of(backend, inputs.x), dy = f32Of(backend, inputs.dy);
+    if (!x || !dy) return null;
+    const c = info2D(inputs.x!.shape, a.filterShape, a, depthwise, depthwise ? a.dilations : 1);
+    const out = allocOutput(backend, c.filterShape);
+    addon.convBackwardWeights(conv2DParams(c, depthwise), x, dy, out.values);
+    return out.info;
+  };
+}
+
+function info3D(xShape: number[], fShape: number[], a: Attrs): Conv3DInfo {
+  return tf.backend_util.computeConv3DInfo(xShape as Shape5, fShape as Shape5, a.strides, a.dilations ?? 1, a.pad);
+}
+
+const conv3D: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const x = f32Of(backend, inputs.x), w = f32Of(backend, inputs.filter);
+  if (!x || !w) return null;
+  const c = info3D(inputs.x!.shape, inputs.filter!.shape, attrs as Attrs);
+  const out = allocOutput(backend, c.outShape);
+  addon.convForward(conv3DParams(c), 0, x, w, null, out.values);
+  return out.info;
+};
+
+const conv3DBackpropInput: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const a = attrs as Attrs;
+  const dy = f32Of(backend, inputs.dy), w = f32Of(backend, inputs.filter);
+  if (!dy || !w) return null;
+  const c = info3D(a.inputShape, inputs.filter!.shape, a);
+  const out = allocOutput(backend, c.inShape);
+  addon.convBackwardData(conv3DParams(c), dy, w, out.values);
+  return out.info;
+};
+
+const conv3DBackpropFilter: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const a = attrs as Attrs;
+  const x = f32Of(backend, inputs.x), dy = f32Of(backend, inputs.dy);
+  if (!x || !dy) return null;
+  const c = info3D(inputs.x!.shape, a.filterShape, a);
+  const out = allocOutput(backend, c.filterShape);
+  addon.convBackwardWeights(conv3DParams(c), x, dy, out.values);
+  return out.info;
+};
+
+/** Kernel configs of every oneDNN-backed convolution. */
+export function nativeConvKernels(addon: NativeAddon): tf.KernelConfig[] {
+  const impls: Record<string, NativeImpl> = {
+    Conv2D: forward2D(false, false),
+    FusedConv2D: forward2D(false, true),
+    Conv2DBackpropInput: backwardData2D(false),
+    Conv2DBackpropFilter: backwardFilter2D(false),
+    DepthwiseConv2dNative: forward2D(true, false),
+    FusedDepthwiseConv2D: forward2D(true, true),
+    DepthwiseConv2dNativeBackpropInput: backwardData2D(true),
+    DepthwiseConv2dNativeBackpropFilter: backwardFilter2D(true),
+    Conv3D: conv3D,
+    Conv3DBackpropInputV2: conv3DBackpropInput,
+    Conv3DBackpropFilterV2: conv3DBackpropFilter,
+  };
+  return Object.entries(impls).map(([name, impl]) => nativeKernel(name, impl, addon));
+}

@@ -1,0 +1,55 @@
+/**
+ * The 'native' tfjs backend: tfjs' cpu backend (tensors are Float32Arrays in its data store)
+ * with its hot kernels replaced by oneDNN ones from the medlens addon (native/). Every other
+ * kernel is the cpu kernel, so the backend is complete wherever cpu is. Node-only and
+ * optional: when the addon is not built, `registerNativeBackend` says why and medlens falls
+ * back to wasm.
+ */
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { tf } from './tf.js';
+import { loadNativeAddon, type NativeAddon } from './native-addon.js';
+import { nativeConvKernels } from './native-conv.js';
+import { nativeMatMulKernels } from './native-matmul.js';
+import { nativeElementwiseKernels } from './native-elementwise.js';
+
+/** The backend class: the cpu backend under another name (kernels are registered per name). */
+export class NativeBackend extends MathBackendCPU {}
+
+/** Names of the kernels oneDNN runs on the 'native' backend. */
+export const NATIVE_KERNEL_NAMES: string[] = [];
+
+let registered = false;
+
+function registerKernels(addon: NativeAddon): void {
+  const native = [...nativeConvKernels(addon), ...nativeMatMulKernels(addon), ...nativeElementwiseKernels(addon)];
+  const own = new Set(native.map((k) => k.kernelName));
+  for (const k of native) tf.registerKernel(k);
+  for (const k of tf.getKernelsForBackend('cpu')) {
+    if (!own.has(k.kernelName)) tf.registerKernel({ ...k, backendName: 'native' });
+  }
+  NATIVE_KERNEL_NAMES.push(...own);
+}
+
+/**
+ * Registers the 'native' backend (once). Resolves to true, or to the reason it is unavailable.
+ * Does not activate it: use `initNodeBackend('native')` or `tf.setBackend('native')`.
+ */
+export async function registerNativeBackend(): Promise<true | string> {
+  const addon = loadNativeAddon();
+  if (typeof addon === 'string') return addon;
+  if (!registered) {
+    // Low priority: never picked implicitly, only through backend selection.
+    tf.registerBackend('native', () => new NativeBackend(), 0);
+    registerKernels(addon);
+    registered = true;
+  }
+  return true;
+}
+
+/** oneDNN version and thread count of the loaded addon, or undefined when it is not loadable. */
+export function nativeInfo(): { onednn: string; threads: number } | undefined {
+  const addon = loadNativeAddon();
+  if (typeof addon === 'string') return undefined;
+  const { onednn, threads } = addon.info();
+  return { onednn, threads };
+}

@@ -1,0 +1,212 @@
+/**
+ * The `Explainer` base: validates model, input and target, runs rows (perturbed copies,
+ * interpolation steps, noisy samples) through the model in chunks of `internalBatchSize`,
+ * reports progress and keeps every tensor inside tf.tidy. A method file holds only its rule.
+ */
+import { tf, tfl } from '../backend/tf.js';
+import { InvalidInputError } from '../errors.js';
+import type { SpatialRank } from '../data/types.js';
+import { Attribution, type AttributionInit } from './attribution.js';
+import type { CommonOptions, ModelLike, Target } from './types.js';
+
+/** Spatial rank of an input of shape [N, ...]: [N, F] and [N, T, C] are 1, images 2, volumes 3. */
+export function spatialRankOf(shape: number[]): SpatialRank {
+  if (shape.length < 2 || shape.length > 5) {
+    throw new InvalidInputError('input', `expected [N, F], [N, T, C], [N, H, W, C] or [N, D, H, W, C], got shape [${shape}]`);
+  }
+  return Math.max(1, shape.length - 2) as SpatialRank;
+}
+
+/** Calls a model (layers model or function) on a batch, in inference mode. */
+export function applyModel(model: ModelLike, x: tf.Tensor): tf.Tensor {
+  if (model instanceof tfl.LayersModel) return model.apply(x, { training: false }) as tf.Tensor;
+  return model(x);
+}
+
+/** Checks the input against the model's declared input shape; throws InvalidInputError. */
+export function validateInput(model: ModelLike, input: tf.Tensor): void {
+  if (!(input instanceof tf.Tensor)) throw new InvalidInputError('input', 'must be a tf.Tensor');
+  if (input.dtype !== 'float32') throw new InvalidInputError('input', `must be float32, got ${input.dtype}`);
+  spatialRankOf(input.shape);
+  if (input.shape[0] < 1) throw new InvalidInputError('input', 'batch is empty');
+  if (model instanceof tfl.LayersModel) {
+    const want = model.inputs[0].shape;
+    const ok = want.length === input.shape.length && want.every((d, i) => d === null || d === input.shape[i]);
+    if (!ok) throw new InvalidInputError('input', `model '${model.name}' expects shape [${want.map((d) => d ?? 'N')}], got [${input.shape}]`);
+  }
+  const finite = tf.tidy(() => tf.all(tf.isFinite(input)).dataSync()[0]);
+  if (!finite) throw new InvalidInputError('input', 'contains NaN or Inf');
+}
+
+/** A target resolved against the model output: a class per sample, or a row-wise score function. */
+export type ResolvedTarget = { kind: 'class'; classes: Int32Array } | { kind: 'fn'; fn: (output: tf.Tensor) => tf.Tensor };
+
+/** Score per row of a model output: the target class logit, or the target function. */
+export function targetScores(output: tf.Tensor, target: ResolvedTarget, sampleOfRow: Int32Array): tf.Tensor {
+  if (target.kind === 'fn') return target.fn(output);
+  const k = output.shape[1] as number;
+  const mask = new Float32Array(sampleOfRow.length * k);
+  sampleOfRow.forEach((s, r) => (mask[r * k + target.classes[s]] = 1));
+  return tf.sum(tf.mul(output, tf.tensor2d(mask, [sampleOfRow.length, k])), 1);
+}
+
+/**
+ * Everything a method needs while it runs on one input: the forward function, the resolved
+ * target, the score of the unperturbed input, chunking and progress.
+ */
+export class ExplainContext {
+  readonly n: number;
+  readonly rank: SpatialRank;
+  readonly batchSize: number;
+  /** Shape of one sample (input shape without the batch axis). */
+  readonly sampleShape: number[];
+  readonly sampleSize: number;
+  target!: ResolvedTarget;
+  /** Target score of each unperturbed sample. */
+  baseScores!: Float32Array;
+  private progressDone = 0;
+
+  constructor(
+    readonly method: string,
+    readonly model: ModelLike,
+    readonly input: tf.Tensor,
+    readonly options: CommonOptions,
+  ) {
+    validateInput(model, input);
+    this.n = input.shape[0];
+    this.rank = spatialRankOf(input.shape);
+    this.sampleShape = input.shape.slice(1);
+    this.sampleSize = this.sampleShape.reduce((a, b) => a * b, 1);
+    const bs = options.internalBatchSize ?? 32;
+    if (!Number.isInteger(bs) || bs < 1) throw new InvalidInputError('internalBatchSize', `must be a positive integer, got ${bs}`);
+    this.batchSize = bs;
+  }
+
+  /** Model output for a batch of rows. */
+  forward(x: tf.Tensor): tf.Tensor {
+    return applyModel(this.model, x);
+  }
+
+  /** Target score per row ([rows]); `sampleOfRow[r]` is the sample row r belongs to. */
+  scores(rows: tf.Tensor, sampleOfRow: Int32Array): tf.Tensor {
+    return targetScores(this.forward(rows), this.target, sampleOfRow);
+  }
+
+  /**
+   * Gradient of each row's target score with respect to the row (call inside tf.tidy).
+   * `forward` replaces the model's forward pass (modified-gradient methods).
+   */
+  gradients(rows: tf.Tensor, sampleOfRow: Int32Array, forward: (x: tf.Tensor) => tf.Tensor = (x) => this.forward(x)): tf.Tensor {
+    return tf.grad((x: tf.Tensor) => tf.sum(targetScores(forward(x), this.target, sampleOfRow)))(rows);
+  }
+
+  /** Target scores of rows as numbers (one forward pass; rows are not disposed). */
+  evaluate(rows: tf.Tensor, sampleOfRow: Int32Array): Float32Array {
+    return tf.tidy(() => this.scores(rows, sampleOfRow).dataSync() as Float32Array).slice();
+  }
+
+  /** Resolves the target (default: predicted class) and records the base scores. */
+  resolveTarget(target: Target | undefined): void {
+    const all = new Int32Array(this.n).map((_, i) => i);
+    const outputs: tf.Tensor[] = [];
+    for (let s = 0; s < this.n; s += this.batchSize) {
+      outputs.push(tf.tidy(() => this.forward(tf.slice(this.input, s, Math.min(this.batchSize, this.n - s)))));
+    }
+    const out = outputs.length === 1 ? outputs[0] : tf.concat(outputs);
+    try {
+      if (typeof target === 'function') {
+        const res = tf.tidy(() => target(out));
+        const ok = res.shape.length === 1 && res.shape[0] === this.n;
+        const vals = res.dataSync().slice() as Float32Array;
+        res.dispose();
+        if (!ok) throw new InvalidInputError('target', `a target function must return one score per row ([${this.n}]), got [${res.shape}]`);
+        this.target = { kind: 'fn', fn: target };
+        this.baseScores = vals;
+        return;
+      }
+      if (out.shape.length !== 2) {
+        throw new InvalidInputError('target', `a class index needs a [N, K] model output, got [${out.shape}]; pass a target function`);
+      }
+      const k = out.shape[1];
+      let classes: Int32Array;
+      if (target === undefined) classes = tf.tidy(() => tf.argMax(out, 1).dataSync() as Int32Array).slice();
+      else if (typeof target === 'number') classes = new Int32Array(this.n).fill(target);
+      else if (typeof target === 'object' && target !== null && typeof target.length === 'number') {
+        if (target.length !== this.n) throw new InvalidInputError('target', `${target.length} indices for ${this.n} samples`);
+        classes = Int32Array.from(target as ArrayLike<number>);
+      } else throw new InvalidInputError('target', 'must be a class index, an index per sample or a function');
+      const src = typeof target === 'number' ? [target] : target === undefined ? [] : Array.from(target as ArrayLike<number>);
+      for (const c of src) {
+        if (!Number.isInteger(c) || c < 0 || c >= k) throw new InvalidInputError('target', `class index ${c} outside [0, ${k}) for a model with ${k} outputs`);
+      }
+      this.target = { kind: 'class', classes };
+      this.baseScores = tf.tidy(() => targetScores(out, this.target, all).dataSync() as Float32Array).slice();
+    } finally {
+      tf.dispose(outputs);
+      if (outputs.length > 1) out.dispose();
+    }
+  }
+
+  /** Reports progress: `add` units done out of `total`. */
+  progress(add: number, total: number): void {
+    this.progressDone += add;
+    this.options.onProgress?.({ task: `explain:${this.method}`, done: this.progressDone, total });
+  }
+
+  /**
+   * Runs `fn(start, end)` over [0, total) in chunks of `batchSize`, reporting progress and
+   * yielding to the event loop between chunks (keeps a browser responsive).
+   */
+  async chunks(total: number, fn: (start: number, end: number) => void, chunk = this.batchSize): Promise<void> {
+    for (let s = 0; s < total; s += chunk) {
+      const e = Math.min(total, s + chunk);
+      fn(s, e);
+      this.progress(e - s, total);
+      await Promise.resolve();
+    }
+  }
+
+  /** One sample of the input as [1, ...] (caller disposes). */
+  sampleTensor(i: number): tf.Tensor {
+    return tf.slice(this.input, i, 1);
+  }
+
+  /** Builds the attribution of this run. */
+  attribution(values: Float32Array, extra: Partial<AttributionInit> = {}): Attribution {
+    return new Attribution({
+      method: this.method,
+      values,
+      shape: this.input.shape,
+      rank: this.rank,
+      targets: this.target.kind === 'class' ? this.target.classes : undefined,
+      ...extra,
+    });
+  }
+}
+
+/** Base of every explainer class: `new Method(model).attribute(input, options)`. */
+export abstract class Explainer<O extends CommonOptions = CommonOptions> {
+  /** Method name as users know it (Captum / pytorch-grad-cam). */
+  abstract readonly name: string;
+
+  constructor(readonly model: ModelLike) {
+    if (!(model instanceof tfl.LayersModel) && typeof model !== 'function') {
+      throw new InvalidInputError('model', 'must be a tfjs LayersModel or a function of a tensor');
+    }
+  }
+
+  /** Explains `input` ([N, ...]) for the target in `options`. */
+  async attribute(input: tf.Tensor, options: O = {} as O): Promise<Attribution> {
+    const ctx = new ExplainContext(this.name, this.model, input, options);
+    ctx.resolveTarget(options.target);
+    return this.run(ctx, options);
+  }
+
+  /** The method's rule. */
+  protected abstract run(ctx: ExplainContext, options: O): Promise<Attribution>;
+}
+
+/** Indices [start, end) repeated as an Int32Array mapping rows to sample `i`. */
+export function rowsOfSample(i: number, count: number): Int32Array {
+  return new Int32Array(count).fill(i);
+}

@@ -1,0 +1,61 @@
+/**
+ * The batched gradient loop shared by the gradient methods: rows (interpolation steps, noisy
+ * copies) are built chunk by chunk, differentiated in one pass per chunk, and accumulated per
+ * sample in plain arrays, so memory is bounded by `internalBatchSize` rows.
+ */
+import { tf } from '../backend/tf.js';
+import type { ExplainContext } from './base.js';
+
+/** One chunk of rows: the rows, the sample each belongs to, and its weight in the sum. */
+export interface RowChunk {
+  rows: tf.Tensor;
+  samples: Int32Array;
+  weights: Float32Array;
+}
+
+/** Per-sample weighted sums of row gradients (and of their squares when asked). */
+export interface GradientSums {
+  sum: Float32Array;
+  sumSquares?: Float32Array;
+}
+
+/**
+ * Sums `weight * gradient` of `total` rows into their samples. `make(start, end)` builds rows
+ * [start, end) inside a tidy scope; `forward` optionally replaces the model's forward pass.
+ */
+export async function sumRowGradients(
+  ctx: ExplainContext,
+  total: number,
+  make: (start: number, end: number) => RowChunk,
+  squares = false,
+  forward?: (x: tf.Tensor) => tf.Tensor,
+): Promise<GradientSums> {
+  const size = ctx.sampleSize;
+  const sum = new Float32Array(ctx.n * size);
+  const sumSquares = squares ? new Float32Array(ctx.n * size) : undefined;
+  await ctx.chunks(total, (start, end) => {
+    const { grads, samples, weights } = tf.tidy(() => {
+      const c = make(start, end);
+      return { grads: ctx.gradients(c.rows, c.samples, forward).dataSync() as Float32Array, samples: c.samples, weights: c.weights };
+    });
+    for (let r = 0; r < samples.length; r++) {
+      const off = samples[r] * size, w = weights[r];
+      for (let j = 0; j < size; j++) {
+        const g = grads[r * size + j];
+        sum[off + j] += w * g;
+        if (sumSquares) sumSquares[off + j] += w * g * g;
+      }
+    }
+  });
+  return { sum, sumSquares };
+}
+
+/** Rows of `source` ([N, ...]) picked by sample index (inside tidy). */
+export function pickRows(source: tf.Tensor, samples: Int32Array): tf.Tensor {
+  return tf.gather(source, tf.tensor1d(samples, 'int32'));
+}
+
+/** A [rows, 1, ..., 1] tensor broadcasting one value per row over a sample (inside tidy). */
+export function perRow(values: ArrayLike<number>, sampleRank: number): tf.Tensor {
+  return tf.tensor(Float32Array.from(values), [values.length, ...new Array(sampleRank).fill(1)]);
+}

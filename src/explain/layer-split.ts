@@ -1,0 +1,84 @@
+/**
+ * A model split at a named layer: `forward` gives the layer's activation (and every other
+ * intermediate value), `tail` re-applies only the layers downstream of it, so gradients and
+ * ablations with respect to the activation are cheap. Built once per (model, layer).
+ */
+import { tf, tfl } from '../backend/tf.js';
+import { InvalidInputError } from '../errors.js';
+import { graphOf, type GraphNode, type ModelGraph } from './graph.js';
+
+/** Values of one forward pass, by symbolic tensor id. */
+export type GraphValues = Map<number, tf.Tensor>;
+
+/** Layers usable for a CAM on this model: those whose output keeps the input's spatial rank. */
+export function spatialLayerNames(model: tfl.LayersModel): string[] {
+  const rank = model.inputs[0].shape.length;
+  return graphOf(model).nodes.filter((n) => n.outputs.length === 1 && n.outputs[0].shape.length === rank && rank >= 3).map((n) => n.layer.name);
+}
+
+/** Last convolution layer (class name containing 'Conv') with a spatial output. */
+export function defaultCamLayer(model: tfl.LayersModel): string {
+  const valid = new Set(spatialLayerNames(model));
+  const conv = graphOf(model).nodes.filter((n) => valid.has(n.layer.name) && /conv/i.test(n.layer.getClassName()));
+  if (conv.length === 0) throw new InvalidInputError('layer', `model '${model.name}' has no convolution layer with a spatial output; name one of: ${[...valid].join(', ') || '(none)'}`);
+  return conv[conv.length - 1].layer.name;
+}
+
+/** The split of a model at one layer. */
+export class LayerSplit {
+  readonly graph: ModelGraph;
+  readonly node: GraphNode;
+  private readonly upstream: GraphNode[];
+  private readonly downstream: GraphNode[];
+
+  constructor(readonly model: tfl.LayersModel, readonly layerName: string) {
+    this.graph = graphOf(model);
+    const valid = spatialLayerNames(model);
+    const node = this.graph.nodeOf(layerName);
+    if (!node || !valid.includes(layerName)) {
+      throw new InvalidInputError('layer', `'${layerName}' is not a layer with a spatial output in model '${model.name}'; valid layers: ${valid.join(', ')}`);
+    }
+    this.node = node;
+    this.downstream = this.graph.downstreamOf(node);
+    const down = new Set(this.downstream);
+    this.upstream = this.graph.nodes.filter((n) => !down.has(n));
+  }
+
+  /** Activation at the layer ([N, ...grid, K]) and all values of the pass (call inside tidy). */
+  forward(x: tf.Tensor): { activation: tf.Tensor; values: GraphValues } {
+    const values = this.graph.run(new Map([[this.model.inputs[0].id, x]]), this.upstream);
+    return { activation: values.get(this.node.outputs[0].id)!, values };
+  }
+
+  /**
+   * Model output when the layer's activation is replaced by `activation`. `rowsOf[r]` maps
+   * row r of `activation` to the row of `values` holding its other inputs (skip connections);
+   * omit when rows correspond one to one. Call inside tidy.
+   */
+  tail(activation: tf.Tensor, values: GraphValues, rowsOf?: Int32Array): tf.Tensor {
+    const local: GraphValues = new Map();
+    const idx = rowsOf ? tf.tensor1d(rowsOf, 'int32') : undefined;
+    for (const n of this.downstream) {
+      for (const t of n.inputs) {
+        if (!local.has(t.id) && values.has(t.id) && t.id !== this.node.outputs[0].id) {
+          const v = values.get(t.id)!;
+          local.set(t.id, idx ? tf.gather(v, idx) : v);
+        }
+      }
+    }
+    local.set(this.node.outputs[0].id, activation);
+    this.graph.run(local, this.downstream);
+    return local.get(this.model.outputs[0].id)!;
+  }
+}
+
+const splits = new WeakMap<tfl.LayersModel, Map<string, LayerSplit>>();
+
+/** The split of `model` at `layerName`, cached per (model, layer). */
+export function splitAt(model: tfl.LayersModel, layerName: string): LayerSplit {
+  let m = splits.get(model);
+  if (!m) splits.set(model, (m = new Map()));
+  let s = m.get(layerName);
+  if (!s) m.set(layerName, (s = new LayerSplit(model, layerName)));
+  return s;
+}

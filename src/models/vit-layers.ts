@@ -1,0 +1,180 @@
+/**
+ * Custom layers of the ViT (tfjs-layers 4.22 has no MultiHeadAttention, class token or
+ * learned position embedding). Each is registered for serialisation, so saved models load.
+ * Every one carries the token grid (`gridH`, `gridW`, `hasClassToken`) in its config: an
+ * explainer reshapes tokens [N, D] to a [gridH, gridW, D] map without hand-written sizes.
+ */
+import { tf, tfl } from '../backend/tf.js';
+
+type Tensor = tf.Tensor;
+type Shape = (number | null)[];
+type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+
+/** Token grid of a ViT: patches per column and row, and whether a class token comes first. */
+export interface TokenGrid {
+  gridH: number;
+  gridW: number;
+  hasClassToken: boolean;
+}
+
+/** Config shared by the token layers. */
+export interface TokenLayerArgs extends LayerArgs, TokenGrid {
+  /** Seed of the layer's initializer. */
+  seed?: number;
+}
+
+function one(inputs: Tensor | Tensor[]): Tensor {
+  return Array.isArray(inputs) ? inputs[0] : inputs;
+}
+
+function oneShape(s: Shape | Shape[]): Shape {
+  return Array.isArray(s[0]) || s[0] === undefined ? ((s as Shape[])[0] ?? []) : (s as Shape);
+}
+
+/** Base of the token layers: keeps the grid and seed and serialises them. */
+abstract class TokenLayer extends tfl.layers.Layer {
+  readonly grid: TokenGrid;
+  readonly seed: number;
+
+  constructor(args: TokenLayerArgs) {
+    super(args);
+    this.grid = { gridH: args.gridH, gridW: args.gridW, hasClassToken: args.hasClassToken };
+    this.seed = args.seed ?? 0;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), ...this.grid, seed: this.seed };
+  }
+}
+
+/** Prepends a learned class token: [B, N, D] -> [B, N + 1, D]. */
+export class ClassToken extends TokenLayer {
+  static className = 'MedlensClassToken';
+  private token?: tfl.LayerVariable;
+
+  override build(inputShape: Shape | Shape[]): void {
+    const dim = oneShape(inputShape)[2] as number;
+    this.token = this.addWeight('token', [1, 1, dim], 'float32', tfl.initializers.truncatedNormal({ stddev: 0.02, seed: this.seed }));
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = oneShape(inputShape);
+    return [s[0], s[1] === null ? null : (s[1] as number) + 1, s[2]];
+  }
+
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    return tf.tidy(() => {
+      const x = one(inputs);
+      // Broadcast by adding to zeros rather than tf.tile: Add's gradient is a cheap sum.
+      const zeros = tf.zerosLike(tf.slice(x, [0, 0, 0], [-1, 1, -1]));
+      return tf.concat([tf.add(zeros, this.token!.read()), x], 1);
+    });
+  }
+}
+
+/** Adds a learned position embedding [1, N, D] to the tokens. */
+export class PositionEmbedding extends TokenLayer {
+  static className = 'MedlensPositionEmbedding';
+  private pos?: tfl.LayerVariable;
+
+  override build(inputShape: Shape | Shape[]): void {
+    const s = oneShape(inputShape);
+    this.pos = this.addWeight('embedding', [1, s[1] as number, s[2] as number], 'float32', tfl.initializers.truncatedNormal({ stddev: 0.02, seed: this.seed }));
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return oneShape(inputShape);
+  }
+
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    return tf.tidy(() => tf.add(one(inputs), this.pos!.read()));
+  }
+}
+
+/** Picks the class token: [B, N, D] -> [B, D]. */
+export class ClassTokenPool extends TokenLayer {
+  static className = 'MedlensClassTokenPool';
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = oneShape(inputShape);
+    return [s[0], s[2]];
+  }
+
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    return tf.tidy(() => {
+      const x = one(inputs);
+      return tf.reshape(tf.slice(x, [0, 0, 0], [-1, 1, -1]), [x.shape[0], x.shape[2] as number]);
+    });
+  }
+}
+
+/** Config of `MultiHeadSelfAttention`. */
+export interface AttentionArgs extends TokenLayerArgs {
+  numHeads: number;
+  /** Also output the attention probabilities [B, heads, N, N] (for attention rollout). */
+  returnAttention?: boolean;
+}
+
+/**
+ * Multi-head self-attention as in ViT/timm: one fused `qkv` projection [D, 3D] (output
+ * ordered (3, heads, headDim) like timm), scaled dot-product softmax attention per head,
+ * output projection `proj` [D, D]. Input and output [B, N, D].
+ */
+export class MultiHeadSelfAttention extends TokenLayer {
+  static className = 'MedlensMultiHeadSelfAttention';
+  readonly numHeads: number;
+  readonly returnAttention: boolean;
+  private qkvKernel?: tfl.LayerVariable;
+  private qkvBias?: tfl.LayerVariable;
+  private projKernel?: tfl.LayerVariable;
+  private projBias?: tfl.LayerVariable;
+
+  constructor(args: AttentionArgs) {
+    super(args);
+    this.numHeads = args.numHeads;
+    this.returnAttention = args.returnAttention ?? false;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const dim = oneShape(inputShape)[2] as number;
+    if (dim % this.numHeads !== 0) throw new Error(`${this.name}: embedding size ${dim} is not divisible by ${this.numHeads} heads`);
+    const init = (k: number) => tfl.initializers.truncatedNormal({ stddev: 0.02, seed: this.seed + k });
+    this.qkvKernel = this.addWeight('qkv_kernel', [dim, 3 * dim], 'float32', init(0));
+    this.qkvBias = this.addWeight('qkv_bias', [3 * dim], 'float32', tfl.initializers.zeros());
+    this.projKernel = this.addWeight('proj_kernel', [dim, dim], 'float32', init(1));
+    this.projBias = this.addWeight('proj_bias', [dim], 'float32', tfl.initializers.zeros());
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+    const s = oneShape(inputShape);
+    return this.returnAttention ? [s, [s[0], this.numHeads, s[1], s[1]]] : s;
+  }
+
+  override call(inputs: Tensor | Tensor[]): Tensor | Tensor[] {
+    return tf.tidy(() => {
+      const x = one(inputs);
+      const [b, n, d] = x.shape as [number, number, number];
+      const h = this.numHeads;
+      const hd = d / h;
+      const x2 = tf.reshape(x, [b * n, d]);
+      const qkv = tf.add(tf.matMul(x2, this.qkvKernel!.read()), this.qkvBias!.read());
+      const [q, k, v] = tf.unstack(tf.transpose(tf.reshape(qkv, [b, n, 3, h, hd]), [2, 0, 3, 1, 4]));
+      const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd));
+      const probs = tf.softmax(scores);
+      const ctx = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [b * n, d]);
+      const y = tf.reshape(tf.add(tf.matMul(ctx, this.projKernel!.read()), this.projBias!.read()), [b, n, d]);
+      return this.returnAttention ? [y, probs] : y;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), numHeads: this.numHeads, returnAttention: this.returnAttention };
+  }
+}
+
+for (const cls of [ClassToken, PositionEmbedding, ClassTokenPool, MultiHeadSelfAttention]) {
+  tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+}

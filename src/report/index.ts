@@ -1,0 +1,4 @@
+/** Self-contained HTML reports with inline SVG plots (browser-safe; Node writes them with node/fs.ts). */
+export { escapeHtml } from './escape.js';
+export { HtmlReport, confusionTable } from './html.js';
+export { linePlot, barChart, ecgTrace, niceTicks, type Series, type PlotOptions, type TraceOptions } from './svg.js';
