@@ -204,6 +204,55 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// unary(op, alpha, x, y)
+napi_value Unary(napi_env env, napi_callback_info info) {
+  return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
+    float *x = f32(env, a[2], SIZE_MAX, "x");
+    size_t n;
+    check(env, napi_get_typedarray_info(env, a[2], nullptr, &n, nullptr, nullptr, nullptr));
+    unary(static_cast<int>(number(env, a[0])), static_cast<float>(number(env, a[1])), static_cast<long>(n), x, f32(env, a[3], n, "y"));
+    return nullptr;
+  });
+}
+
+// tile(params=[rank, inShape, reps], x, out)
+napi_value Tile(napi_env env, napi_callback_info info) {
+  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
+    size_t len;
+    const int *p = paramsAny(env, a[0], len);
+    const int r = rankOf(p, len, 2);
+    size_t outLen = prodOf(p + 1, r) * prodOf(p + 1 + r, r);
+    tile(r, p + 1, p + 1 + r, f32(env, a[1], prodOf(p + 1, r), "x"), f32(env, a[2], outLen, "out"));
+    return nullptr;
+  });
+}
+
+// maxPool(params (as maxPoolGrad), x, y)
+napi_value MaxPool(napi_env env, napi_callback_info info) {
+  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
+    const int *p = params(env, a[0], 14);
+    for (int i = 0; i < 14; i++) if (p[i] < 0 || (i < 10 && p[i] == 0)) throw ArgError("bad pooling params");
+    maxPool(p, f32(env, a[1], prod({p[0], p[1], p[2], p[3]}), "x"), f32(env, a[2], prod({p[0], p[4], p[5], p[3]}), "y"));
+    return nullptr;
+  });
+}
+
+// batchNorm(channels, eps, x, mean, variance, offset|null, scale|null, y)
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  return wrap<8>(env, info, [&](napi_value *a) -> napi_value {
+    const double c = number(env, a[0]);
+    float *x = f32(env, a[2], SIZE_MAX, "x");
+    size_t n;
+    check(env, napi_get_typedarray_info(env, a[2], nullptr, &n, nullptr, nullptr, nullptr));
+    if (c < 1 || n % static_cast<size_t>(c)) throw ArgError("x size is not a multiple of channels");
+    const size_t cc = static_cast<size_t>(c);
+    batchNorm(static_cast<long>(n), static_cast<long>(cc), x, f32(env, a[3], cc, "mean"), f32(env, a[4], cc, "variance"),
+              f32(env, a[5], cc, "offset", true), f32(env, a[6], cc, "scale", true), static_cast<float>(number(env, a[1])),
+              f32(env, a[7], n, "y"));
+    return nullptr;
+  });
+}
+
 // info() -> { onednn, threads, cachedPrimitives }
 napi_value Info(napi_env env, napi_callback_info info) {
   return wrap<0>(env, info, [&](napi_value *) -> napi_value {
@@ -230,6 +279,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

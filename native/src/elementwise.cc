@@ -58,7 +58,6 @@ void binaryLoop(F f, const Collapsed &c, const float *a, const float *b, float *
     pa *= c.a[i];
     pb *= c.b[i];
   }
-#pragma omp parallel for schedule(static) if (rows * n > (1 << 16))
   for (long row = 0; row < rows; row++) {
     long oa = 0, ob = 0, rem = row;
     for (int i = r - 2; i >= 0; i--) {
@@ -127,11 +126,81 @@ void reduceSum(int rank, const int *shape, const int *reduced, float scale, cons
   for (long i = 0; i < outSize; i++) out[i] = static_cast<float>(acc[i] * scale);
 }
 
+void unary(int op, float alpha, long n, const float *x, float *y) {
+  switch (op) {
+    case UN_RELU: for (long i = 0; i < n; i++) y[i] = x[i] < 0.f ? 0.f : x[i]; return;
+    case UN_RELU6: for (long i = 0; i < n; i++) y[i] = std::isnan(x[i]) ? x[i] : std::min(std::max(x[i], 0.f), 6.f); return;
+    case UN_STEP: for (long i = 0; i < n; i++) y[i] = std::isnan(x[i]) ? NAN : (x[i] > 0.f ? 1.f : alpha); return;
+    case UN_SIGMOID: for (long i = 0; i < n; i++) y[i] = 1.f / (1.f + std::exp(-x[i])); return;
+    case UN_TANH: for (long i = 0; i < n; i++) y[i] = std::tanh(x[i]); return;
+    case UN_EXP: for (long i = 0; i < n; i++) y[i] = std::exp(x[i]); return;
+    case UN_SQUARE: for (long i = 0; i < n; i++) y[i] = x[i] * x[i]; return;
+    case UN_SQRT: for (long i = 0; i < n; i++) y[i] = std::sqrt(x[i]); return;
+    case UN_RSQRT: for (long i = 0; i < n; i++) y[i] = 1.f / std::sqrt(x[i]); return;
+    case UN_NEG: for (long i = 0; i < n; i++) y[i] = -x[i]; return;
+    case UN_ELU: for (long i = 0; i < n; i++) y[i] = x[i] >= 0.f ? x[i] : std::expm1(x[i]); return;
+    case UN_LEAKYRELU: for (long i = 0; i < n; i++) y[i] = x[i] < 0.f ? alpha * x[i] : x[i]; return;
+    default: throw std::runtime_error("unknown unary op");
+  }
+}
+
+void tile(int rank, const int *inShape, const int *reps, const float *x, float *out) {
+  // Output rows (all dims but the last) map to input rows by index modulo the input shape.
+  long rows = 1;
+  for (int i = 0; i < rank - 1; i++) rows *= static_cast<long>(inShape[i]) * reps[i];
+  const long inner = inShape[rank - 1], outInner = inner * reps[rank - 1];
+  for (long row = 0; row < rows; row++) {
+    long rem = row, inRow = 0, stride = 1;
+    for (int i = rank - 2; i >= 0; i--) {
+      const long outDim = static_cast<long>(inShape[i]) * reps[i];
+      inRow += ((rem % outDim) % inShape[i]) * stride;
+      rem /= outDim;
+      stride *= inShape[i];
+    }
+    float *o = out + row * outInner;
+    for (long r = 0; r < reps[rank - 1]; r++) std::memcpy(o + r * inner, x + inRow * inner, sizeof(float) * inner);
+  }
+}
+
+void batchNorm(long n, long c, const float *x, const float *mean, const float *var, const float *offset, const float *scale,
+               float eps, float *y) {
+  std::vector<float> mul(c), add(c);
+  for (long j = 0; j < c; j++) {
+    mul[j] = (scale ? scale[j] : 1.f) / std::sqrt(var[j] + eps);
+    add[j] = (offset ? offset[j] : 0.f) - mean[j] * mul[j];
+  }
+  for (long i = 0; i < n; i += c) {
+    for (long j = 0; j < c; j++) y[i + j] = x[i + j] * mul[j] + add[j];
+  }
+}
+
+void maxPool(const int *p, const float *x, float *y) {
+  const long N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7];
+  const long SH = p[8], SW = p[9], PT = p[10], PL = p[11], DH = p[12], DW = p[13];
+  for (long n = 0; n < N; n++) {
+    for (long oh = 0; oh < OH; oh++) {
+      for (long ow = 0; ow < OW; ow++) {
+        float *o = y + ((n * OH + oh) * OW + ow) * C;
+        std::fill(o, o + C, -std::numeric_limits<float>::infinity());
+        for (long kh = 0; kh < KH; kh++) {
+          const long ih = oh * SH - PT + kh * DH;
+          if (ih < 0 || ih >= H) continue;
+          for (long kw = 0; kw < KW; kw++) {
+            const long iw = ow * SW - PL + kw * DW;
+            if (iw < 0 || iw >= W) continue;
+            const float *xi = x + ((n * H + ih) * W + iw) * C;
+            for (long c = 0; c < C; c++) if (xi[c] > o[c]) o[c] = xi[c];  // strict >, first max wins, as in tfjs
+          }
+        }
+      }
+    }
+  }
+}
+
 void maxPoolGrad(const int *p, const float *x, const float *dy, float *dx) {
   const long N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7];
   const long SH = p[8], SW = p[9], PT = p[10], PL = p[11], DH = p[12], DW = p[13];
   std::memset(dx, 0, sizeof(float) * N * H * W * C);
-#pragma omp parallel for schedule(static)
   for (long n = 0; n < N; n++) {
     std::vector<float> best(C);
     std::vector<long> pos(C);

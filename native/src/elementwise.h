@@ -14,6 +14,23 @@ void binary(int op, int rank, const int *outShape, const int *aShape, const int 
 // Sums x over the axes flagged in `reduced` (one flag per dimension), times `scale`.
 void reduceSum(int rank, const int *shape, const int *reduced, float scale, const float *x, float *out);
 
+enum UnaryOp { UN_RELU = 0, UN_RELU6 = 1, UN_STEP = 2, UN_SIGMOID = 3, UN_TANH = 4, UN_EXP = 5, UN_SQUARE = 6, UN_SQRT = 7,
+               UN_RSQRT = 8, UN_NEG = 9, UN_ELU = 10, UN_LEAKYRELU = 11 };
+
+// y = op(x) elementwise; `alpha` is Step's value for x <= 0 and LeakyRelu's slope.
+void unary(int op, float alpha, long n, const float *x, float *y);
+
+// out = x tiled `reps` times per dimension.
+void tile(int rank, const int *inShape, const int *reps, const float *x, float *out);
+
+// Batch norm over the last dimension (length c): y = (x - mean) * scale / sqrt(var + eps) + offset;
+// scale/offset may be null (1 and 0).
+void batchNorm(long n, long c, const float *x, const float *mean, const float *var, const float *offset, const float *scale,
+               float eps, float *y);
+
+// Max pooling (NHWC), same params as maxPoolGrad.
+void maxPool(const int *p, const float *x, float *y);
+
 // Gradient of max pooling (NHWC): dy goes to the first maximum of each window, as in tfjs.
 // p = [N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW]
 void maxPoolGrad(const int *p, const float *x, const float *dy, float *dx);

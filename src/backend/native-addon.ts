@@ -16,6 +16,11 @@ export interface NativeAddon {
   matmul(p: Int32Array, alpha: number, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
   binary(op: number, p: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
   reduceSum(p: Int32Array, scale: number, x: Float32Array, out: Float32Array): void;
+  unary(op: number, alpha: number, x: Float32Array, y: Float32Array): void;
+  tile(p: Int32Array, x: Float32Array, out: Float32Array): void;
+  batchNorm(channels: number, eps: number, x: Float32Array, mean: Float32Array, variance: Float32Array,
+    offset: Float32Array | null, scale: Float32Array | null, y: Float32Array): void;
+  maxPool(p: Int32Array, x: Float32Array, y: Float32Array): void;
   maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   info(): { onednn: string; threads: number; cachedPrimitives: number };
 }

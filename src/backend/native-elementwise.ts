@@ -1,5 +1,5 @@
 /**
- * Broadcasting binary ops, Sum/Mean reductions and MaxPoolGrad of the 'native' backend (C++
+ * Broadcasting binary ops, unary activations, Tile, Sum/Mean reductions, MaxPool and MaxPoolGrad of the 'native' backend (C++
  * loops in native/src/elementwise.cc). Once convolutions ran in oneDNN, tfjs-cpu's versions of
  * these (batch-norm moments, bias and loss broadcasting) took over 90% of a CNN training step.
  */
@@ -9,6 +9,11 @@ import { allocOutput, f32Of, nativeKernel, type NativeAddon, type NativeImpl } f
 const MAX_RANK = 8;
 /** Op codes of native/src/elementwise.h. */
 const BINARY_OPS: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6 };
+
+/** Op codes of native/src/elementwise.h UnaryOp. */
+const UNARY_OPS: Record<string, number> = {
+  Relu: 0, Relu6: 1, Step: 2, Sigmoid: 3, Tanh: 4, Exp: 5, Square: 6, Sqrt: 7, Rsqrt: 8, Neg: 9, Elu: 10, LeakyRelu: 11,
+};
 
 const padTo = (shape: number[], rank: number) => [...new Array<number>(rank - shape.length).fill(1), ...shape];
 
@@ -42,6 +47,39 @@ export function reduceParams(shape: number[], axis: number | number[] | undefine
   return { params: Int32Array.from([shape.length, ...shape, ...flags]), outShape, count };
 }
 
+function unaryImpl(op: number): NativeImpl {
+  return ({ inputs, attrs }, addon, backend) => {
+    const x = f32Of(backend, inputs.x);
+    if (!x) return null;
+    const out = allocOutput(backend, inputs.x!.shape);
+    addon.unary(op, Number((attrs as { alpha?: number } | undefined)?.alpha ?? 0), x, out.values);
+    return out.info;
+  };
+}
+
+const tile: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const x = f32Of(backend, inputs.x);
+  const reps = (attrs as { reps: number[] }).reps;
+  const shape = inputs.x!.shape;
+  if (!x || shape.length === 0 || shape.length > MAX_RANK || reps.length !== shape.length || reps.some((r) => r < 1)) return null;
+  const out = allocOutput(backend, shape.map((d, i) => d * reps[i]));
+  addon.tile(Int32Array.from([shape.length, ...shape, ...reps]), x, out.values);
+  return out.info;
+};
+
+/** FusedBatchNorm when mean/variance/offset/scale are per-channel vectors of the last dimension. */
+const batchNorm: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const shape = inputs.x!.shape;
+  const c = shape[shape.length - 1];
+  const get = (t: tf.TensorInfo | undefined) => (t ? f32Of(backend, t) : null);
+  const x = get(inputs.x), mean = get(inputs.mean), variance = get(inputs.variance), offset = get(inputs.offset), scale = get(inputs.scale);
+  const perChannel = (v: Float32Array | null | undefined) => v === null || v?.length === c;
+  if (!x || !mean || !variance || offset === undefined || scale === undefined || ![mean, variance, offset, scale].every(perChannel)) return null;
+  const out = allocOutput(backend, shape);
+  addon.batchNorm(c, Number((attrs as { varianceEpsilon?: number }).varianceEpsilon ?? 0.001), x, mean, variance, offset, scale, out.values);
+  return out.info;
+};
+
 function reduceImpl(mean: boolean): NativeImpl {
   return ({ inputs, attrs }, addon, backend) => {
     const x = f32Of(backend, inputs.x);
@@ -55,14 +93,28 @@ function reduceImpl(mean: boolean): NativeImpl {
   };
 }
 
+/** Pooling geometry and params [N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW] of native/src/elementwise.h. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function poolParams(xShape: number[], a: Record<string, any>): { c: ReturnType<typeof tf.backend_util.computePool2DInfo>; p: Int32Array } {
+  const c = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  const p = Int32Array.from([c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.filterHeight, c.filterWidth,
+    c.strideHeight, c.strideWidth, c.padInfo.top, c.padInfo.left, c.dilationHeight, c.dilationWidth]);
+  return { c, p };
+}
+
+const maxPool: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const x = f32Of(backend, inputs.x);
+  if (!x) return null;
+  const { c, p } = poolParams(inputs.x!.shape, attrs as Record<string, unknown>);
+  const out = allocOutput(backend, c.outShape);
+  addon.maxPool(p, x, out.values);
+  return out.info;
+};
+
 const maxPoolGrad: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   const dy = f32Of(backend, inputs.dy), x = f32Of(backend, inputs.input);
   if (!dy || !x) return null;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const a = attrs as Record<string, any>;
-  const c = tf.backend_util.computePool2DInfo(inputs.input!.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
-  const p = Int32Array.from([c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.filterHeight, c.filterWidth,
-    c.strideHeight, c.strideWidth, c.padInfo.top, c.padInfo.left, c.dilationHeight, c.dilationWidth]);
+  const { c, p } = poolParams(inputs.input!.shape, attrs as Record<string, unknown>);
   const out = allocOutput(backend, c.inShape);
   addon.maxPoolGrad(p, x, dy, out.values);
   return out.info;
@@ -72,6 +124,10 @@ const maxPoolGrad: NativeImpl = ({ inputs, attrs }, addon, backend) => {
 export function nativeElementwiseKernels(addon: NativeAddon): tf.KernelConfig[] {
   return [
     ...Object.entries(BINARY_OPS).map(([name, op]) => nativeKernel(name, binaryImpl(op), addon)),
+    ...Object.entries(UNARY_OPS).map(([name, op]) => nativeKernel(name, unaryImpl(op), addon)),
+    nativeKernel('Tile', tile, addon),
+    nativeKernel('MaxPool', maxPool, addon),
+    nativeKernel('FusedBatchNorm', batchNorm, addon),
     nativeKernel('Sum', reduceImpl(false), addon),
     nativeKernel('Mean', reduceImpl(true), addon),
     nativeKernel('MaxPoolGrad', maxPoolGrad, addon),

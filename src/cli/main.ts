@@ -5,6 +5,8 @@
 import { Command } from 'commander';
 import { MedlensError } from '../errors.js';
 import { registerBackendCommand } from './commands/backend.js';
+import { registerTrainCommand } from './commands/train.js';
+import { registerDemoCommand } from './commands/demo.js';
 
 /** Builds the commander program with every medlens command registered. */
 export function buildProgram(): Command {
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   registerBackendCommand(program);
+  registerTrainCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

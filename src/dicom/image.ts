@@ -5,6 +5,7 @@
 import { CorruptFileError, InvalidInputError, UnsupportedError } from '../errors.js';
 import type { ProgressCallback } from '../progress.js';
 import { assertDecodableSyntax } from './codecs.js';
+import { framePositions, frameRescales, tagOrFunctional } from './functional-groups.js';
 import { pixelFrames, type PixelLayout } from './frames.js';
 import { num, nums, parseDicom, str, type ParsedDicom } from './parse.js';
 import { applyWindow, modalityRange, parseVoiFunction, storedValue, validateWindow, type VoiFunction, type Window } from './voi.js';
@@ -50,6 +51,8 @@ export interface DicomImageMeta {
   sliceThickness?: number;
   /** ImagePositionPatient: x, y, z of the first pixel in mm. */
   imagePosition?: [number, number, number];
+  /** ImagePositionPatient of each frame of an enhanced multi-frame object, when given per frame. */
+  framePositions?: [number, number, number][];
   /** ImageOrientationPatient: row direction cosines then column direction cosines. */
   imageOrientation?: [number, number, number, number, number, number];
   instanceNumber?: number;
@@ -129,9 +132,10 @@ export function readPixelLayout(p: ParsedDicom): PixelLayout {
 /** Builds the image metadata (without output-specific fields) from a parsed dataset. */
 function readMeta(p: ParsedDicom, layout: PixelLayout, stripIds: boolean): DicomImageMeta {
   const ds = p.dataset;
-  const wc = num(ds, 'WindowCenter');
-  const ww = num(ds, 'WindowWidth');
-  const spacing = tuple(nums(ds, 'PixelSpacing') ?? nums(ds, 'ImagerPixelSpacing'), 2);
+  const wc = tagOrFunctional(ds, 'WindowCenter', 'FrameVOILUTSequence')?.[0];
+  const ww = tagOrFunctional(ds, 'WindowWidth', 'FrameVOILUTSequence')?.[0];
+  const spacing = tuple(nums(ds, 'PixelSpacing') ?? nums(ds, 'ImagerPixelSpacing') ?? tagOrFunctional(ds, 'PixelSpacing', 'PixelMeasuresSequence'), 2);
+  const rescale = frameRescales(ds, 1)[0];
   const bitsStored = num(ds, 'BitsStored') ?? layout.bitsAllocated;
   if (bitsStored < 1 || bitsStored > layout.bitsAllocated) throw new CorruptFileError(p.file, `BitsStored ${bitsStored} is not within 1..BitsAllocated (${layout.bitsAllocated})`);
   return {
@@ -147,15 +151,16 @@ function readMeta(p: ParsedDicom, layout: PixelLayout, stripIds: boolean): Dicom
     bitsAllocated: layout.bitsAllocated,
     bitsStored,
     pixelRepresentation: layout.pixelRepresentation,
-    rescaleSlope: num(ds, 'RescaleSlope') ?? 1,
-    rescaleIntercept: num(ds, 'RescaleIntercept') ?? 0,
+    rescaleSlope: rescale.slope,
+    rescaleIntercept: rescale.intercept,
     fileWindow: wc !== undefined && ww !== undefined && ww >= 1 ? { center: wc, width: ww } : undefined,
     voiFunction: parseVoiFunction(str(ds, 'VOILUTFunction')),
     inverted: false,
     pixelSpacing: spacing && spacing[0] > 0 && spacing[1] > 0 ? (spacing as [number, number]) : undefined,
-    sliceThickness: num(ds, 'SliceThickness'),
-    imagePosition: tuple(nums(ds, 'ImagePositionPatient'), 3) as DicomImageMeta['imagePosition'],
-    imageOrientation: tuple(nums(ds, 'ImageOrientationPatient'), 6) as DicomImageMeta['imageOrientation'],
+    sliceThickness: tagOrFunctional(ds, 'SliceThickness', 'PixelMeasuresSequence')?.[0],
+    imagePosition: tuple(tagOrFunctional(ds, 'ImagePositionPatient', 'PlanePositionSequence'), 3) as DicomImageMeta['imagePosition'],
+    imageOrientation: tuple(tagOrFunctional(ds, 'ImageOrientationPatient', 'PlaneOrientationSequence'), 6) as DicomImageMeta['imageOrientation'],
+    framePositions: layout.frames > 1 ? framePositions(ds, layout.frames) : undefined,
     instanceNumber: num(ds, 'InstanceNumber'),
     ids: stripIds ? undefined : readIdentifiers(p),
   };
@@ -190,12 +195,13 @@ export async function decodeDicomImage(p: ParsedDicom, options: DicomImageOption
   const signed = layout.pixelRepresentation === 1;
   const highBit = num(p.dataset, 'HighBit') ?? meta.bitsStored - 1;
   // Rescale is a modality LUT for grey images only; colour samples keep their stored values.
-  const slope = spp === 1 ? meta.rescaleSlope : 1;
-  const intercept = spp === 1 ? meta.rescaleIntercept : 0;
+  // Enhanced objects may rescale each frame differently.
+  const rescales = frameRescales(p.dataset, frames).map((r) => (spp === 1 ? r : { slope: 1, intercept: 0 }));
   assertColourDecodable(meta);
   let f = 0;
   for await (const frame of pixelFrames(p.dataset.PixelData, layout, p.file)) {
     const off = f * perFrame;
+    const { slope, intercept } = rescales[f];
     // Fast path: all allocated bits are stored, so the typed array already holds the values.
     const direct = meta.bitsStored === layout.bitsAllocated && (frame instanceof Int8Array || frame instanceof Int16Array || frame instanceof Int32Array) === signed;
     if (direct) for (let i = 0; i < perFrame; i++) data[off + i] = frame[i] * slope + intercept;
@@ -210,7 +216,7 @@ export async function decodeDicomImage(p: ParsedDicom, options: DicomImageOption
     meta.appliedWindow = win;
   }
   if (meta.photometric === 'MONOCHROME1' && (options.invertMonochrome1 ?? true)) {
-    const [lo, hi] = win ? [0, 1] : modalityRange(meta.bitsStored, signed, slope, intercept);
+    const [lo, hi] = win ? [0, 1] : modalityRange(meta.bitsStored, signed, rescales[0].slope, rescales[0].intercept);
     for (let i = 0; i < data.length; i++) data[i] = lo + hi - data[i];
     meta.inverted = true;
   }

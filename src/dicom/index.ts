@@ -13,7 +13,8 @@ export {
   type DicomIdentifiers,
 } from './image.js';
 export { applyWindow, windowValue, storedValue, modalityRange, type VoiFunction, type Window } from './voi.js';
-export { stackDicomSlices, sliceNormal, type DicomVolume } from './volume.js';
+export { stackDicomSlices, multiframeToVolume, sliceNormal, type DicomVolume } from './volume.js';
+export { functionalNums, frameRescales, framePositions } from './functional-groups.js';
 export { readDicomEcg, decodeDicomEcg, shortLeadName, type DicomEcg, type DicomEcgOptions, type DicomWaveformGroup, type DicomWaveformAnnotation } from './waveform.js';
 export { readDicomSeg, SEG_SOP_CLASS_UID, type DicomSegLabelMap, type DicomSegment } from './seg.js';
 export { writeDicomSecondaryCapture, heatmapOverlayRgb, heatColor, SECONDARY_CAPTURE_SOP_CLASS_UID, type SecondaryCaptureInput } from './write.js';

@@ -5,7 +5,8 @@
  */
 import { CorruptFileError, InvalidInputError, UnsupportedError } from '../errors.js';
 import { decodeDicomImage } from './image.js';
-import { num, nums, parseDicom, seq, str, type DicomDataset } from './parse.js';
+import { functionalNums } from './functional-groups.js';
+import { num, parseDicom, seq, str, type DicomDataset } from './parse.js';
 import { sliceNormal } from './volume.js';
 
 /** SOP Class UID of Segmentation Storage. */
@@ -56,17 +57,16 @@ export async function readDicomSeg(bytes: Uint8Array, file: string): Promise<Dic
     property: str(first(s, 'SegmentedPropertyTypeCodeSequence') ?? {}, 'CodeMeaning'),
   }));
   if (segments.some((s) => s.number < 1 || s.number > 255)) throw new UnsupportedError(file, 'segment numbers must lie in 1..255 for a Uint8 label map');
-  const shared = first(ds, 'SharedFunctionalGroupsSequence');
   const perFrame = seq(ds, 'PerFrameFunctionalGroupsSequence');
   if (perFrame.length !== frames) throw new CorruptFileError(file, `${perFrame.length} per-frame functional groups for ${frames} frames`);
-  const orientation = nums(first(shared, 'PlaneOrientationSequence') ?? first(perFrame[0], 'PlaneOrientationSequence') ?? {}, 'ImageOrientationPatient');
-  const spacing = nums(first(shared, 'PixelMeasuresSequence') ?? {}, 'PixelSpacing');
+  const orientation = functionalNums(ds, 'PlaneOrientationSequence', 'ImageOrientationPatient');
+  const spacing = functionalNums(ds, 'PixelMeasuresSequence', 'PixelSpacing');
   const normal = orientation && orientation.length >= 6 ? sliceNormal(orientation) : undefined;
   // Group frames into planes by position (frames of different segments share a plane).
   const planes = new Map<string, { key: number; pos?: [number, number, number]; source?: string; frames: { f: number; segment: number }[] }>();
   perFrame.forEach((g, f) => {
-    const pos = nums(first(g, 'PlanePositionSequence') ?? {}, 'ImagePositionPatient');
-    const segment = num(first(g, 'SegmentIdentificationSequence') ?? {}, 'ReferencedSegmentNumber') ?? segments[0]?.number ?? 1;
+    const pos = functionalNums(ds, 'PlanePositionSequence', 'ImagePositionPatient', f);
+    const segment = functionalNums(ds, 'SegmentIdentificationSequence', 'ReferencedSegmentNumber', f)?.[0] ?? segments[0]?.number ?? 1;
     const source = str(first(first(g, 'DerivationImageSequence'), 'SourceImageSequence') ?? {}, 'ReferencedSOPInstanceUID');
     const id = pos ? pos.map((v) => v.toFixed(3)).join('\\') : `frame${f}`;
     const key = pos && normal ? pos[0] * normal[0] + pos[1] * normal[1] + pos[2] * normal[2] : f;

@@ -24,7 +24,7 @@ export interface DicomVolume {
 export function sliceNormal(o: readonly number[]): [number, number, number] {
   const n: [number, number, number] = [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
   const len = Math.hypot(...n) || 1;
-  return [n[0] / len, n[1] / len, n[2] / len];
+  return [n[0] / len + 0, n[1] / len + 0, n[2] / len + 0]; // + 0 turns -0 into 0
 }
 
 function median(v: number[]): number {
@@ -81,4 +81,23 @@ export function stackDicomSlices(slices: DicomImage[]): DicomVolume {
     orientation,
     files: keyed.map((k) => k.s.meta.file),
   };
+}
+
+/**
+ * Turns an enhanced multi-frame grey image (one frame per plane, positions in its functional
+ * groups) into a volume [D, H, W, 1] ordered along the slice normal.
+ */
+export function multiframeToVolume(image: DicomImage): DicomVolume {
+  const m = image.meta;
+  if (m.samplesPerPixel !== 1) throw new InvalidInputError(m.file, `a volume needs grey frames, got ${m.samplesPerPixel} samples per pixel`);
+  const positions = m.framePositions;
+  if (!positions || !m.imageOrientation) throw new InvalidInputError(m.file, 'has no per-frame ImagePositionPatient/ImageOrientationPatient to order its frames');
+  const plane = m.rows * m.cols;
+  const frames = positions.map((pos, f) => ({
+    ...image,
+    data: image.data.subarray(f * plane, (f + 1) * plane),
+    shape: [1, m.rows, m.cols, 1] as [number, number, number, number],
+    meta: { ...m, frames: 1, imagePosition: pos, file: `${m.file} frame ${f + 1}` },
+  }));
+  return stackDicomSlices(frames);
 }

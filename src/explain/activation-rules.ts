@@ -20,8 +20,14 @@ export type ActivationRule = (name: string, z: tf.Tensor, original: (t: tf.Tenso
 const LINEAR: ActivationFn = { apply: (x) => x, getClassName: () => 'linear' };
 const WITH_ACTIVATION = /^(Dense|Conv1D|Conv2D|Conv3D|DepthwiseConv2D|SeparableConv2D|Conv2DTranspose)$/;
 
-/** A layer application that routes every elementwise activation through `rule`. */
-export function applyWithRule(rule: ActivationRule): ApplyLayer {
+/** Called with each layer's output before its activation (the whole output for layers without one). */
+export type LinearHook = (layer: Layer, z: tf.Tensor) => tf.Tensor;
+
+/**
+ * A layer application that routes every elementwise activation through `rule`, and (when
+ * given) every layer's pre-activation output through `onLinear`.
+ */
+export function applyWithRule(rule: ActivationRule, onLinear: LinearHook = (_l, z) => z): ApplyLayer {
   return (layer: Layer, inputs, callArgs) => {
     const cls = layer.getClassName();
     const holder = layer as unknown as { activation?: ActivationFn };
@@ -39,16 +45,20 @@ export function applyWithRule(rule: ActivationRule): ApplyLayer {
       } finally {
         holder.activation = act;
       }
-      return rule(act.getClassName(), z, (t) => act.apply(t));
+      return rule(act.getClassName(), onLinear(layer, z), (t) => act.apply(t));
     }
-    return applyLayer(layer, inputs, callArgs);
+    const out = applyLayer(layer, inputs, callArgs);
+    return Array.isArray(out) ? out : onLinear(layer, out);
   };
 }
 
 /** The model's output with activations replaced by `rule` (call inside tidy). */
-export function forwardWithRule(model: tfl.LayersModel, x: tf.Tensor, rule: ActivationRule): tf.Tensor {
-  return graphOf(model).forward(x, applyWithRule(rule));
+export function forwardWithRule(model: tfl.LayersModel, x: tf.Tensor, rule: ActivationRule, onLinear?: LinearHook): tf.Tensor {
+  return graphOf(model).forward(x, applyWithRule(rule, onLinear));
 }
+
+/** The identity rule: activations applied as usual. */
+export const keepActivations: ActivationRule = (_name, z, original) => original(z);
 
 /** Throws unless the model is a LayersModel (modified-gradient methods walk its layers). */
 export function requireLayersModel(model: unknown, method: string): tfl.LayersModel {

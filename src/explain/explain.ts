@@ -26,6 +26,10 @@ import { ShapleyValueSampling } from './shapley.js';
 import { Lime } from './lime.js';
 import { KernelShap } from './kernel-shap.js';
 import { Rise } from './rise.js';
+import { GuidedBackprop, Deconvolution } from './guided-backprop.js';
+import { GuidedGradCAM } from './guided-gradcam.js';
+import { DeepLift } from './deeplift.js';
+import { LRP } from './lrp.js';
 
 /** Family of a method, for listings. */
 export type MethodFamily = 'gradient' | 'cam' | 'perturbation';
@@ -42,10 +46,12 @@ export function registerMethod(name: string, family: MethodFamily, cls: Explaine
 for (const [n, c] of [
   ['Saliency', Saliency], ['InputXGradient', InputXGradient], ['IntegratedGradients', IntegratedGradients],
   ['SmoothGrad', SmoothGrad], ['VarGrad', VarGrad], ['GradientShap', GradientShap],
+  ['GuidedBackprop', GuidedBackprop], ['Deconvolution', Deconvolution], ['DeepLift', DeepLift], ['LRP', LRP],
 ] as const) registerMethod(n, 'gradient', c as unknown as ExplainerClass);
 for (const [n, c] of [
   ['GradCAM', GradCAM], ['GradCAMPlusPlus', GradCAMPlusPlus], ['HiResCAM', HiResCAM], ['XGradCAM', XGradCAM],
   ['LayerCAM', LayerCAM], ['EigenCAM', EigenCAM], ['ScoreCAM', ScoreCAM], ['AblationCAM', AblationCAM],
+  ['GuidedGradCAM', GuidedGradCAM],
 ] as const) registerMethod(n, 'cam', c as unknown as ExplainerClass);
 for (const [n, c] of [
   ['Occlusion', Occlusion], ['FeatureAblation', FeatureAblation], ['ShapleyValueSampling', ShapleyValueSampling],

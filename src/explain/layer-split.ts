@@ -5,15 +5,34 @@
  */
 import { tf, tfl } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
+import { tokenGridOf } from '../models/vit.js';
+import type { TokenGrid } from '../models/vit-layers.js';
 import { graphOf, type GraphNode, type ModelGraph } from './graph.js';
 
 /** Values of one forward pass, by symbolic tensor id. */
 export type GraphValues = Map<number, tf.Tensor>;
 
-/** Layers usable for a CAM on this model: those whose output keeps the input's spatial rank. */
+/**
+ * Token grid of a layer's output when it is a ViT token sequence [N, tokens, D] of an image
+ * model whose layers carry the grid in their config (see models/vit-layers.ts).
+ */
+export function tokenGridAt(model: tfl.LayersModel, node: GraphNode): TokenGrid | undefined {
+  const shape = node.outputs[0].shape;
+  if (node.outputs.length !== 1 || model.inputs[0].shape.length !== 4 || shape.length !== 3) return undefined;
+  const grid = tokenGridOf(model);
+  if (!grid) return undefined;
+  return shape[1] === grid.gridH * grid.gridW + (grid.hasClassToken ? 1 : 0) ? grid : undefined;
+}
+
+/**
+ * Layers usable for a CAM on this model: those whose output keeps the input's spatial rank,
+ * and ViT token layers whose token grid is known from the model config.
+ */
 export function spatialLayerNames(model: tfl.LayersModel): string[] {
   const rank = model.inputs[0].shape.length;
-  return graphOf(model).nodes.filter((n) => n.outputs.length === 1 && n.outputs[0].shape.length === rank && rank >= 3).map((n) => n.layer.name);
+  return graphOf(model)
+    .nodes.filter((n) => (n.outputs.length === 1 && n.outputs[0].shape.length === rank && rank >= 3) || tokenGridAt(model, n) !== undefined)
+    .map((n) => n.layer.name);
 }
 
 /** Last convolution layer (class name containing 'Conv') with a spatial output. */
@@ -28,6 +47,8 @@ export function defaultCamLayer(model: tfl.LayersModel): string {
 export class LayerSplit {
   readonly graph: ModelGraph;
   readonly node: GraphNode;
+  /** Token grid when the layer outputs ViT tokens (activations are then shown as [N, gridH, gridW, D]). */
+  readonly tokenGrid?: TokenGrid;
   private readonly upstream: GraphNode[];
   private readonly downstream: GraphNode[];
 
@@ -39,15 +60,36 @@ export class LayerSplit {
       throw new InvalidInputError('layer', `'${layerName}' is not a layer with a spatial output in model '${model.name}'; valid layers: ${valid.join(', ')}`);
     }
     this.node = node;
+    this.tokenGrid = tokenGridAt(model, node);
     this.downstream = this.graph.downstreamOf(node);
     const down = new Set(this.downstream);
     this.upstream = this.graph.nodes.filter((n) => !down.has(n));
   }
 
-  /** Activation at the layer ([N, ...grid, K]) and all values of the pass (call inside tidy). */
+  /**
+   * Activation at the layer ([N, ...grid, K]; token layers reshaped to [N, gridH, gridW, D]
+   * without the class token) and all values of the pass (call inside tidy).
+   */
   forward(x: tf.Tensor): { activation: tf.Tensor; values: GraphValues } {
     const values = this.graph.run(new Map([[this.model.inputs[0].id, x]]), this.upstream);
-    return { activation: values.get(this.node.outputs[0].id)!, values };
+    const raw = values.get(this.node.outputs[0].id)!;
+    const g = this.tokenGrid;
+    if (!g) return { activation: raw, values };
+    const [n, t, d] = raw.shape;
+    const patches = g.hasClassToken ? tf.slice(raw, [0, 1, 0], [n, t - 1, d]) : raw;
+    return { activation: tf.reshape(patches, [n, g.gridH, g.gridW, d]), values };
+  }
+
+  /** Inverse of the token reshape: grid activation back to the layer's token layout. */
+  private toLayerLayout(activation: tf.Tensor, values: GraphValues, idx?: tf.Tensor): tf.Tensor {
+    const g = this.tokenGrid;
+    if (!g) return activation;
+    const [n, , , d] = activation.shape;
+    const tokens = tf.reshape(activation, [n, g.gridH * g.gridW, d]);
+    if (!g.hasClassToken) return tokens;
+    const raw = values.get(this.node.outputs[0].id)!;
+    const cls = tf.slice(idx ? tf.gather(raw, idx) : raw, [0, 0, 0], [n, 1, d]);
+    return tf.concat([cls, tokens], 1);
   }
 
   /**
@@ -66,7 +108,7 @@ export class LayerSplit {
         }
       }
     }
-    local.set(this.node.outputs[0].id, activation);
+    local.set(this.node.outputs[0].id, this.toLayerLayout(activation, values, idx));
     this.graph.run(local, this.downstream);
     return local.get(this.model.outputs[0].id)!;
   }

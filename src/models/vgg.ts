@@ -7,7 +7,8 @@
  * - `vgg11/16/19` (configs A/D/E of Simonyan & Zisserman): blocks 1-5 of
  *   `blockK_convJ` -> (`blockK_bnJ`) -> `blockK_reluJ`, then `blockK_pool`; classifier
  *   `flatten` -> `fc1` (4096*width, ReLU) -> `drop1` -> `fc2` -> `drop2` -> `logits`, as
- *   torchvision at 224 px (flatten of 7x7x512), so vgg16 without BN has 138,357,544 params.
+ *   torchvision at 224 px (flatten of 7x7x512): vgg16 has 138,357,544 params, vgg16 with BN
+ *   (convs keep their bias, as torchvision's vgg16_bn) 138,365,992.
  *   Grad-CAM layer: the last ReLU of block 5 (`block5_relu2/3/4`).
  */
 import { tfl } from '../backend/tf.js';

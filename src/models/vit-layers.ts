@@ -153,19 +153,45 @@ export class MultiHeadSelfAttention extends TokenLayer {
     return this.returnAttention ? [s, [s[0], this.numHeads, s[1], s[1]]] : s;
   }
 
+  /** q, k, v [B, heads, N, headDim] of tokens x [B, N, D]. */
+  private project(x: Tensor): Tensor[] {
+    const [b, n, d] = x.shape as [number, number, number];
+    const h = this.numHeads;
+    const qkv = tf.add(tf.matMul(tf.reshape(x, [b * n, d]), this.qkvKernel!.read()), this.qkvBias!.read());
+    return tf.unstack(tf.transpose(tf.reshape(qkv, [b, n, 3, h, d / h]), [2, 0, 3, 1, 4]));
+  }
+
+  private probsOf(q: Tensor, k: Tensor): Tensor {
+    return tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(q.shape[3] as number)));
+  }
+
+  private mix(probs: Tensor, v: Tensor): Tensor {
+    const [b, h, n, hd] = v.shape as [number, number, number, number];
+    const ctx = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [b * n, h * hd]);
+    return tf.reshape(tf.add(tf.matMul(ctx, this.projKernel!.read()), this.projBias!.read()), [b, n, h * hd]);
+  }
+
+  /** Attention probabilities [B, heads, N, N] for tokens x [B, N, D] (input of this layer). */
+  attentionProbs(x: Tensor): Tensor {
+    return tf.tidy(() => {
+      const [q, k] = this.project(x);
+      return this.probsOf(q, k);
+    });
+  }
+
+  /**
+   * The layer's output for tokens x with the given attention probabilities instead of its own:
+   * lets gradient-weighted rollout differentiate the output with respect to the attention.
+   */
+  attend(x: Tensor, probs: Tensor): Tensor {
+    return tf.tidy(() => this.mix(probs, this.project(x)[2]));
+  }
+
   override call(inputs: Tensor | Tensor[]): Tensor | Tensor[] {
     return tf.tidy(() => {
-      const x = one(inputs);
-      const [b, n, d] = x.shape as [number, number, number];
-      const h = this.numHeads;
-      const hd = d / h;
-      const x2 = tf.reshape(x, [b * n, d]);
-      const qkv = tf.add(tf.matMul(x2, this.qkvKernel!.read()), this.qkvBias!.read());
-      const [q, k, v] = tf.unstack(tf.transpose(tf.reshape(qkv, [b, n, 3, h, hd]), [2, 0, 3, 1, 4]));
-      const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd));
-      const probs = tf.softmax(scores);
-      const ctx = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [b * n, d]);
-      const y = tf.reshape(tf.add(tf.matMul(ctx, this.projKernel!.read()), this.projBias!.read()), [b, n, d]);
+      const [q, k, v] = this.project(one(inputs));
+      const probs = this.probsOf(q, k);
+      const y = this.mix(probs, v);
       return this.returnAttention ? [y, probs] : y;
     });
   }

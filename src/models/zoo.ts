@@ -17,7 +17,7 @@ const ARCHS: ArchInfo[] = [
   { name: 'ecg-lstm', family: 'rnn', spatialRanks: [1], output: 'classes', defaultCamLayer: 'lstm1', description: 'ECG: 2 LSTM layers (32 units) + dense' },
   { name: 'ecg-gru', family: 'rnn', spatialRanks: [1], output: 'classes', defaultCamLayer: 'gru1', description: 'ECG: 2 GRU layers (32 units) + dense' },
   { name: 'ecg-cnn', family: 'cnn', spatialRanks: [1], output: 'classes', defaultCamLayer: 'block4_relu', description: 'ECG: 4 Conv1D-BN-ReLU-pool blocks + global average pool' },
-  { name: 'cnn64', family: 'cnn', spatialRanks: [2, 3], output: 'classes', defaultCamLayer: 'block4_relu', description: 'small VGG-ish net: 4 conv-BN-ReLU-pool blocks (32-256 filters) + global average pool' },
+  { name: 'cnn64', family: 'cnn', spatialRanks: [2, 3], output: 'classes', defaultCamLayer: 'block4_relu', description: 'small VGG-ish net: 4 conv-BN-ReLU-pool blocks (32-256 filters) + global average pool; 3D input: Conv3D, no BN' },
   { name: 'vgg11', family: 'vgg', spatialRanks: [2], output: 'classes', defaultCamLayer: 'block5_relu2', description: 'VGG config A (8 convs), BN by default' },
   { name: 'vgg16', family: 'vgg', spatialRanks: [2], output: 'classes', defaultCamLayer: 'block5_relu3', description: 'VGG config D (13 convs), BN by default' },
   { name: 'vgg19', family: 'vgg', spatialRanks: [2], output: 'classes', defaultCamLayer: 'block5_relu4', description: 'VGG config E (16 convs), BN by default' },

@@ -14,7 +14,7 @@ import { writeDicomSecondaryCapture, type SecondaryCaptureInput } from '../dicom
 import { readBytes, writeFileAtomic } from './fs.js';
 
 /** Reads a DICOM image file (see `readDicomImage`). */
-export function readDicomImageFile(file: string, options: DicomImageOptions = {}): Promise<DicomImage> {
+export async function readDicomImageFile(file: string, options: DicomImageOptions = {}): Promise<DicomImage> {
   return readDicomImage(readBytes(file), file, options);
 }
 
@@ -24,7 +24,7 @@ export function readDicomEcgFile(file: string, options: DicomEcgOptions = {}): D
 }
 
 /** Reads a DICOM SEG file as a label map (see `readDicomSeg`). */
-export function readDicomSegFile(file: string): Promise<DicomSegLabelMap> {
+export async function readDicomSegFile(file: string): Promise<DicomSegLabelMap> {
   return readDicomSeg(readBytes(file), file);
 }
 

@@ -2,3 +2,4 @@
 export { escapeHtml } from './escape.js';
 export { HtmlReport, confusionTable } from './html.js';
 export { linePlot, barChart, ecgTrace, niceTicks, type Series, type PlotOptions, type TraceOptions } from './svg.js';
+export { trainingReport, type TrainingReportInput, type TraceExample } from './training.js';

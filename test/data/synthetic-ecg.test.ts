@@ -30,7 +30,7 @@ test('ECG beats: deterministic from the seed, shapes, balanced classes', () => {
   const b = generateEcgBeats({ n: 100, seed: 7 });
   const c = generateEcgBeats({ n: 100, seed: 8 });
   for (const k of ['x', 'y', 'relevance', 'waves', 'rr'] as const) assert.ok(bytes(a[k]).equals(bytes(b[k])), k);
-  assert.ok(!bytes(a.x).equals(bytes(c.x)));
+  assert.ok(!bytes(a.x).equals(bytes(c.x)), 'other seed differs');
   assert.deepEqual(a.shape, [100, 270, 1]); // 0.3 s + 0.45 s at 360 Hz
   assert.equal(a.x.length, 100 * 270);
   assert.equal(a.relevance.length, 100 * 270);
@@ -40,7 +40,7 @@ test('ECG beats: deterministic from the seed, shapes, balanced classes', () => {
   const counts = [0, 0, 0];
   for (const v of a.y) counts[v]++;
   assert.deepEqual([...counts].sort(), [33, 33, 34]);
-  assert.ok(a.x.every(Number.isFinite));
+  assert.ok(a.x.every(Number.isFinite), 'finite');
   const two = generateEcgBeats({ n: 10, seed: 1, classes: ['N', 'V'], fs: 250, before: 50, after: 100 });
   assert.deepEqual(two.shape, [10, 150, 1]);
   assert.deepEqual([...two.y].filter((v) => v === 1).length, 5);
@@ -70,7 +70,7 @@ test('ECG beats: counterfactual twins differ exactly on the relevance mask', () 
     assert.ok(frac > 0.1 && frac < (neighbours ? 0.8 : 0.5), `relevant fraction ${frac}`);
     // Swapping the relevant samples of an S beat for those of its N twin gives the N twin exactly.
     const hybrid = Float32Array.from(twins[1].x, (v, at) => (twins[0].relevance[at] ? twins[0].x[at] : v));
-    assert.ok(bytes(hybrid).equals(bytes(twins[0].x)));
+    assert.ok(bytes(hybrid).equals(bytes(twins[0].x)), 'hybrid equals the N twin');
   }
 });
 
@@ -99,7 +99,7 @@ test('ECG beats: wave labels match the signal (exact supports, P before QRS befo
     assert.equal(w.lastIndexOf(WAVE_QRS) < w.lastIndexOf(WAVE_T), true);
     // RR: premature beats have a short preceding RR; a PVC a compensatory pause.
     const [pre, post] = [d.rr[2 * i], d.rr[2 * i + 1]];
-    if (cls === 'N') assert.ok(pre > 0.55 && Math.abs(pre / post - 1) < 0.12);
+    if (cls === 'N') assert.ok(pre > 0.55 && Math.abs(pre / post - 1) < 0.12, `sample ${i}`);
     else assert.ok(pre < 0.8 * post, `${cls} pre ${pre} post ${post}`);
   }
 });
@@ -140,12 +140,12 @@ test('ECG strip: beats, wave labels and rhythm', () => {
   assert.ok(bytes(s.signal).equals(bytes(generateEcgStrip({ seconds: 60, heartRate: 75, seed: 4, rhythm: { pvcRate: 0.1, pacRate: 0.1 } }).signal)));
   assert.ok(s.beats.length > 65 && s.beats.length < 85, `${s.beats.length} beats`);
   const labels = s.beats.map((b) => b.label);
-  assert.ok(labels.includes('V') && labels.includes('S'));
+  assert.ok(labels.includes('V') && labels.includes('S'), 'ectopics present');
   const rr = s.beats.slice(1).map((b, k) => (b.r - s.beats[k].r) / 360);
   for (let k = 1; k < s.beats.length - 1; k++) {
     const b = s.beats[k];
     assert.equal(s.waves[b.r], WAVE_QRS);
-    assert.ok(b.qrsOn <= b.r && b.r <= b.qrsOff && b.qrsOff < b.tOn);
+    assert.ok(b.qrsOn <= b.r && b.r <= b.qrsOff && b.qrsOff < b.tOn, `beat ${k}`);
     if (b.label === 'V') {
       assert.equal(b.pOn, -1);
       // Compensatory pause: coupling + pause = two sinus intervals (within HRV).
@@ -153,16 +153,16 @@ test('ECG strip: beats, wave labels and rhythm', () => {
       assert.ok(rr[k - 1] < rr[k] && Math.abs(two / (2 * 60 / 75) - 1) < 0.25, `${rr[k - 1]} + ${rr[k]}`);
       assert.ok(b.qrsOff - b.qrsOn > 0.15 * 360, 'wide QRS');
     } else {
-      assert.ok(b.pOn < b.pOff && b.pOff < b.qrsOn);
+      assert.ok(b.pOn < b.pOff && b.pOff < b.qrsOn, `beat ${k}`);
       assert.equal(s.waves[Math.round((b.pOn + b.pOff) / 2)], WAVE_P);
-      assert.ok(b.qrsOff - b.qrsOn < 0.13 * 360);
+      assert.ok(b.qrsOff - b.qrsOn < 0.13 * 360, `beat ${k}`);
     }
-    if (b.label === 'S') assert.ok(rr[k - 1] < 0.85 * rr[k]);
+    if (b.label === 'S') assert.ok(rr[k - 1] < 0.85 * rr[k], `beat ${k}`);
   }
   const sinus = generateEcgStrip({ seconds: 20, seed: 1, rhythm: { pvcRate: 0, pacRate: 0 }, noise: 'none' });
-  assert.ok(sinus.beats.every((b) => b.label === 'N'));
+  assert.ok(sinus.beats.every((b) => b.label === 'N'), 'sinus only');
   for (let j = 0; j < sinus.signal.length; j++) if (sinus.waves[j] === WAVE_NONE) assert.equal(sinus.signal[j], 0);
-  assert.ok([WAVE_P, WAVE_T].every((w) => sinus.waves.includes(w)));
+  assert.ok([WAVE_P, WAVE_T].every((w) => sinus.waves.includes(w)), 'P and T labelled');
 });
 
 test('ECG generators reject bad options with InvalidInputError', () => {
@@ -181,5 +181,5 @@ test('ECG generation speed: 1,000 beats', () => {
   generateEcgBeats({ n: 1000, seed: 1 });
   const ms = performance.now() - t;
   console.log(`# 1000 ECG beats in ${ms.toFixed(0)} ms`);
-  assert.ok(ms < 3000);
+  assert.ok(ms < 3000, `${ms} ms`);
 });

@@ -1,3 +1,5 @@
+import zlib from 'node:zlib';
+
 /**
  * Test helper: builds DICOM Part 10 files byte by byte (independently of dcmjs) so tests can
  * check the readers on known content in any transfer syntax: explicit/implicit VR, little/big
@@ -19,6 +21,7 @@ export const IMPLICIT_LE = '1.2.840.10008.1.2';
 export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 export const EXPLICIT_BE = '1.2.840.10008.1.2.2';
 export const RLE = '1.2.840.10008.1.2.5';
+export const DEFLATED = '1.2.840.10008.1.2.1.99';
 
 const LONG = new Set(['OB', 'OD', 'OF', 'OL', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT']);
 
@@ -101,7 +104,8 @@ export function buildDicom(syntax: string, elements: Element[], sopClassUID = '1
   writeElements(head, [{ tag: 0x00020000, vr: 'UL', value: [meta.parts.length] }], true);
   const body = new Out(syntax !== EXPLICIT_BE);
   writeElements(body, [{ tag: 0x00080016, vr: 'UI', value: sopClassUID }, ...elements], syntax !== IMPLICIT_LE);
-  return new Uint8Array([...head.parts, ...meta.parts, ...body.parts]);
+  const dataset = syntax === DEFLATED ? zlib.deflateRawSync(new Uint8Array(body.parts)) : body.parts;
+  return new Uint8Array([...head.parts, ...meta.parts, ...dataset]);
 }
 
 /** Image pixel module elements for a grey or colour image. */

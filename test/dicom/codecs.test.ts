@@ -69,6 +69,13 @@ test('JPEG 2000 lossless (1.2.840.10008.1.2.4.90): exact pixels; a frame split o
   const two = await readDicomImage(wrap('1.2.840.10008.1.2.4.90', [cs.subarray(0, 300), cs.subarray(300), cs], 2), 'two.dcm');
   assert.deepEqual(two.shape, [2, H, W, 1]);
   assert.deepEqual([...two.data], [...pixels, ...pixels]);
+  // The self-contained wasm2js build (what a browser bundle uses) decodes the same.
+  try {
+    configureDicomCodecs({ build: 'js' });
+    assert.deepEqual([...(await readDicomImage(wrap('1.2.840.10008.1.2.4.90', [cs]), 'j2k.dcm')).data], [...pixels]);
+  } finally {
+    configureDicomCodecs({ build: 'wasm' });
+  }
 });
 
 test('corrupt codestreams and 12-bit JPEG are typed errors naming file and frame', async () => {

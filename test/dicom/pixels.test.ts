@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readDicomImage } from '../../src/dicom/image.js';
+import { multiframeToVolume } from '../../src/dicom/volume.js';
 import { windowValue, storedValue, modalityRange } from '../../src/dicom/voi.js';
 import { CorruptFileError, InvalidInputError, UnsupportedError } from '../../src/errors.js';
-import { buildDicom, EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, imageElements, RLE, rleFrame, words, type Element } from './build-dicom.js';
+import { buildDicom, DEFLATED, EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, imageElements, RLE, rleFrame, words, type Element } from './build-dicom.js';
 
 const signedValues = [-1000, -1, 0, 1, 32767, -32768];
 
@@ -17,8 +18,8 @@ function ctFile(syntax: string, values: number[]): Uint8Array {
   ]);
 }
 
-test('signed 16-bit with rescale reads the same in implicit LE, explicit LE and explicit BE', async () => {
-  for (const syntax of [IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE]) {
+test('signed 16-bit with rescale reads the same in implicit LE, explicit LE, explicit BE and deflated', async () => {
+  for (const syntax of [IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE, DEFLATED]) {
     const im = await readDicomImage(ctFile(syntax, signedValues), `ct-${syntax}.dcm`);
     assert.deepEqual(im.shape, [1, 2, 3, 1]);
     assert.deepEqual([...im.data], signedValues.map((v) => v * 2 - 5), syntax);
@@ -47,6 +48,38 @@ test('planar RGB is interleaved; multi-frame keeps frame order', async () => {
   const frames = await readDicomImage(buildDicom(EXPLICIT_LE, [...imageElements({ rows: 2, cols: 2, bitsAllocated: 8, frames: 3 }), { tag: 0x7fe00010, vr: 'OB', value: new Uint8Array(12).map((_, i) => i * 10) }]), 'mf.dcm');
   assert.deepEqual(frames.shape, [3, 2, 2, 1]);
   assert.deepEqual([...frames.data], Array.from({ length: 12 }, (_, i) => i * 10));
+});
+
+test('enhanced multi-frame: rescale, positions, spacing, orientation and window from functional groups', async () => {
+  const item = (tag: number, els: Element[]): Element => ({ tag, vr: 'SQ', value: '', items: [els] });
+  const frame = (slope: string, intercept: string, z: string): Element[] => [
+    item(0x00289145, [{ tag: 0x00281052, vr: 'DS', value: intercept }, { tag: 0x00281053, vr: 'DS', value: slope }, { tag: 0x00281054, vr: 'LO', value: 'HU' }]),
+    item(0x00209113, [{ tag: 0x00200032, vr: 'DS', value: `-10\\-20\\${z}` }]),
+  ];
+  const file = buildDicom(EXPLICIT_LE, [
+    ...imageElements({ rows: 1, cols: 2, bitsAllocated: 16, signed: true, frames: 2 }),
+    { tag: 0x52009229, vr: 'SQ', value: '', items: [[
+      item(0x00289110, [{ tag: 0x00280030, vr: 'DS', value: '0.5\\0.25' }, { tag: 0x00180050, vr: 'DS', value: '5' }]),
+      item(0x00209116, [{ tag: 0x00200037, vr: 'DS', value: '1\\0\\0\\0\\1\\0' }]),
+      item(0x00289132, [{ tag: 0x00281050, vr: 'DS', value: '40' }, { tag: 0x00281051, vr: 'DS', value: '400' }]),
+    ]] },
+    { tag: 0x52009230, vr: 'SQ', value: '', items: [frame('1', '-1024', '5'), frame('2', '0', '0')] },
+    { tag: 0x7fe00010, vr: 'OW', value: words([1000, 1100, 10, 20], true) },
+  ], '1.2.840.10008.5.1.4.1.1.2.1');
+  const im = await readDicomImage(file, 'enhanced.dcm');
+  assert.deepEqual([...im.data], [-24, 76, 20, 40]);
+  assert.deepEqual(im.meta.framePositions, [[-10, -20, 5], [-10, -20, 0]]);
+  assert.deepEqual(im.meta.imagePosition, [-10, -20, 5]);
+  assert.deepEqual(im.meta.pixelSpacing, [0.5, 0.25]);
+  assert.equal(im.meta.sliceThickness, 5);
+  assert.deepEqual(im.meta.imageOrientation, [1, 0, 0, 0, 1, 0]);
+  assert.deepEqual(im.meta.fileWindow, { center: 40, width: 400 });
+  assert.deepEqual([im.meta.rescaleSlope, im.meta.rescaleIntercept], [1, -1024]);
+  const vol = multiframeToVolume(im);
+  assert.deepEqual(vol.shape, [2, 1, 2, 1]);
+  assert.deepEqual([...vol.data], [20, 40, -24, 76]); // frame 2 (z = 0) first
+  assert.deepEqual(vol.origin, [-10, -20, 0]);
+  assert.deepEqual(vol.spacing, [5, 0.5, 0.25]);
 });
 
 test('1-bit pixel data unpacks across frame boundaries, least significant bit first', async () => {
@@ -87,6 +120,19 @@ test('windowing follows the PS3.3 C.11.2.1.2 formulas', async () => {
   const im = await readDicomImage(file, 'w.dcm', { window: 'file' });
   assert.deepEqual([...im.data], [Math.fround(0.5 / 399 + 0.5), 1]);
   assert.deepEqual(im.meta.appliedWindow, w);
+  // The file's VOILUTFunction is honoured (SIGMOID), and an option overrides it.
+  const sigmoidFile = buildDicom(EXPLICIT_LE, [
+    ...imageElements({ rows: 1, cols: 2, bitsAllocated: 16, signed: true }),
+    { tag: 0x00281050, vr: 'DS', value: '40' },
+    { tag: 0x00281051, vr: 'DS', value: '400' },
+    { tag: 0x00281056, vr: 'CS', value: 'SIGMOID' },
+    { tag: 0x7fe00010, vr: 'OW', value: words([40, 140], true) },
+  ]);
+  const sig = await readDicomImage(sigmoidFile, 's.dcm', { window: 'file' });
+  assert.equal(sig.meta.voiFunction, 'SIGMOID');
+  assert.deepEqual([...sig.data], [0.5, Math.fround(1 / (1 + Math.exp(-1)))]);
+  const lin = await readDicomImage(sigmoidFile, 's.dcm', { window: 'file', voiFunction: 'LINEAR_EXACT' });
+  assert.deepEqual([...lin.data], [0.5, 0.75]);
   await assert.rejects(readDicomImage(ctFile(EXPLICIT_LE, signedValues), 'nowin.dcm', { window: 'file' }), (e) => e instanceof InvalidInputError && /nowin\.dcm has no WindowCenter/.test(e.message));
   await assert.rejects(readDicomImage(ctFile(EXPLICIT_LE, signedValues), 'x.dcm', { window: { center: 0, width: 0 } }), InvalidInputError);
 });

@@ -58,6 +58,16 @@ test('MultiHeadSelfAttention matches a plain-JS reference, outputs and attention
   assert.deepEqual(p.shape, [1, heads, n, n]);
   assertClose(y.dataSync(), ref.out.flat(), 1e-4, 1e-4, 'output');
   assertClose(p.dataSync(), ref.probs.flat(2), 1e-5, 1e-4, 'probs');
+  // The explainer hooks: the same probabilities, and the same output from given probabilities.
+  const xt = tf.tensor([x]);
+  assertClose(layer.attentionProbs(xt).dataSync(), ref.probs.flat(2), 1e-5, 1e-4, 'attentionProbs');
+  assertClose(layer.attend(xt, tf.tensor([ref.probs])).dataSync(), ref.out.flat(), 1e-4, 1e-4, 'attend');
+  const uniform = tf.fill([1, heads, n, n], 1 / n);
+  // Uniform attention: every token gets proj(mean of the values).
+  const vOnly = x.map((row) => Array.from({ length: d }, (_, j) => ws[1][2 * d + j] + row.reduce((s, v, i) => s + v * ws[0][i * 3 * d + 2 * d + j], 0)));
+  const avg = Array.from({ length: d }, (_, j) => vOnly.reduce((s, r) => s + r[j], 0) / n);
+  const wantUniform = Array.from({ length: d }, (_, j) => ws[3][j] + avg.reduce((s, v, i) => s + v * ws[2][i * d + j], 0));
+  assertClose(layer.attend(xt, uniform).dataSync(), Array.from({ length: n }, () => wantUniform).flat(), 1e-4, 1e-4, 'uniform attention');
 });
 
 test('tokenGridOf reads the grid from the config; attention outputs are row-stochastic and keep the logits', async () => {

@@ -4,6 +4,7 @@ import { tf, tfl } from '../../src/backend/tf.js';
 import { initNodeBackend } from '../../src/backend/node.js';
 import { InvalidInputError } from '../../src/errors.js';
 import {
+  archInfo,
   buildModel,
   camLayerName,
   listArchitectures,
@@ -147,7 +148,10 @@ test('bad options are InvalidInputErrors naming the option', () => {
   }
 });
 
-test('camLayerName follows depth', () => {
+test('archInfo and camLayerName (which follows depth)', () => {
+  assert.deepEqual(archInfo('cnn64').spatialRanks, [2, 3]);
+  assert.equal(archInfo('unet').output, 'pixels');
+  assert.throws(() => archInfo('alexnet'), /unknown architecture 'alexnet' \(known: ecg-lstm, /);
   assert.equal(camLayerName('vit-tiny'), 'blocks.11.norm1');
   assert.equal(camLayerName('vit-small', { depth: 4 }), 'blocks.3.norm1');
   assert.equal(camLayerName('ecg-lstm', { depth: 3 }), 'lstm2');
