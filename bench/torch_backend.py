@@ -208,7 +208,8 @@ def main():
             opt.step()
 
         for op, fn in (("forward", forward), ("inputgrad", inputgrad), ("train", train)):
-            rows.append({"model": name, "op": op, "ms": median_ms(fn, args.reps)})
+            rows.append({"model": name, "op": op, "ms": median_ms(fn, args.reps),
+                         "params": sum(p.numel() for p in net.parameters())})
             print(f"torch {name:12s} {op:10s} {rows[-1]['ms']:9.2f} ms", flush=True)
     with open(args.json, "w") as f:
         json.dump({"torch": torch.__version__, "threads": args.threads, "rows": rows}, f)

@@ -7,6 +7,7 @@ import { MedlensError } from '../errors.js';
 import { registerBackendCommand } from './commands/backend.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerPredictCommand } from './commands/predict.js';
 
 /** Builds the commander program with every medlens command registered. */
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerBackendCommand(program);
   registerTrainCommand(program);
+  registerPredictCommand(program);
   registerDemoCommand(program);
   return program;
 }

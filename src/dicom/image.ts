@@ -198,6 +198,7 @@ export async function decodeDicomImage(p: ParsedDicom, options: DicomImageOption
   // Enhanced objects may rescale each frame differently.
   const rescales = frameRescales(p.dataset, frames).map((r) => (spp === 1 ? r : { slope: 1, intercept: 0 }));
   assertColourDecodable(meta);
+  const win = chooseWindow(options.window, meta); // validated before the (possibly long) decode
   let f = 0;
   for await (const frame of pixelFrames(p.dataset.PixelData, layout, p.file)) {
     const off = f * perFrame;
@@ -209,7 +210,6 @@ export async function decodeDicomImage(p: ParsedDicom, options: DicomImageOption
     f++;
     options.onProgress?.({ task: 'dicom:decode', done: f, total: frames });
   }
-  const win = chooseWindow(options.window, meta);
   const fn = options.voiFunction ?? meta.voiFunction;
   if (win) {
     applyWindow(data, win, fn);

@@ -52,13 +52,14 @@ export function parseDicom(bytes: Uint8Array, file: string): ParsedDicom {
   if (!(bytes instanceof Uint8Array)) throw new InvalidInputError('bytes', 'expected a Uint8Array');
   if (bytes.length < 132) throw new CorruptFileError(file, `not a DICOM file: only ${bytes.length} bytes, too short for the 128-byte preamble and "DICM" marker`, bytes.length);
   if (!hasDicmMarker(bytes)) throw new CorruptFileError(file, 'not a DICOM file: no "DICM" marker after the 128-byte preamble', 128);
-  checkDicomStructure(bytes, file);
+  const syntax = checkDicomStructure(bytes, file);
   silenceDcmjsLogs();
   let dict: ReturnType<typeof dcmjs.data.DicomMessage.readFile>;
   try {
     dict = dcmjs.data.DicomMessage.readFile(toArrayBuffer(bytes));
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
+    if (syntax === '1.2.840.10008.1.2.1.99') throw new CorruptFileError(file, `deflated dataset is truncated or corrupt: it cannot be inflated and parsed (${why})`);
     const truncated = /outside the bounds|out of bounds|offset is outside|past end|beyond|RangeError/i.test(why) || e instanceof RangeError;
     throw new CorruptFileError(file, truncated ? `truncated or malformed DICOM: data ends before an element does (${why})` : `malformed DICOM: ${why}`);
   }

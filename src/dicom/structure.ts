@@ -103,8 +103,8 @@ class Walker {
     }
   }
 
-  /** Walks the whole file: meta group (explicit LE), then the dataset in its transfer syntax. */
-  walk(): void {
+  /** Walks the whole file: meta group (explicit LE), then the dataset in its transfer syntax; returns the syntax UID. */
+  walk(): string {
     let pos = 132;
     const meta: Syntax = { explicit: true, little: true };
     let syntaxUid = '';
@@ -115,16 +115,18 @@ class Walker {
       pos = el.next;
     }
     // Deflated datasets cannot be walked without inflating; dcmjs inflates and checks them itself.
-    if (syntaxUid === '1.2.840.10008.1.2.1.99') return;
+    if (syntaxUid === '1.2.840.10008.1.2.1.99') return syntaxUid;
     const syn: Syntax = { explicit: syntaxUid !== '1.2.840.10008.1.2', little: syntaxUid !== '1.2.840.10008.1.2.2' };
     while (pos < this.bytes.length) pos = this.element(pos, syn).next;
+    return syntaxUid;
   }
 }
 
 /**
  * Checks that every element of a DICOM Part 10 file fits in the bytes present.
- * Throws CorruptFileError with the byte offset of the first element that does not.
+ * Throws CorruptFileError with the byte offset of the first element that does not. Returns the
+ * transfer syntax UID of the file meta (empty if absent). Deflated datasets are not walked.
  */
-export function checkDicomStructure(bytes: Uint8Array, file: string): void {
-  new Walker(bytes, file).walk();
+export function checkDicomStructure(bytes: Uint8Array, file: string): string {
+  return new Walker(bytes, file).walk();
 }

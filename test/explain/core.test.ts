@@ -90,7 +90,7 @@ test('windows and grid segments', () => {
 
 test('explain(): one signature for every method; names are forgiving; unknown names are listed', async () => {
   const names = listMethods().map((m) => m.name);
-  for (const n of ['Saliency', 'IntegratedGradients', 'SmoothGrad', 'VarGrad', 'GradientShap', 'GradCAM', 'GradCAMPlusPlus', 'HiResCAM', 'XGradCAM', 'LayerCAM', 'EigenCAM', 'ScoreCAM', 'AblationCAM', 'Occlusion', 'FeatureAblation', 'ShapleyValueSampling', 'Lime', 'KernelShap', 'RISE', 'GuidedBackprop', 'Deconvolution', 'DeepLift', 'LRP', 'GuidedGradCAM']) {
+  for (const n of ['Saliency', 'IntegratedGradients', 'SmoothGrad', 'VarGrad', 'GradientShap', 'GradCAM', 'GradCAMPlusPlus', 'HiResCAM', 'XGradCAM', 'LayerCAM', 'EigenCAM', 'ScoreCAM', 'AblationCAM', 'Occlusion', 'FeatureAblation', 'ShapleyValueSampling', 'Lime', 'KernelShap', 'RISE', 'GuidedBackprop', 'Deconvolution', 'DeepLift', 'LRP', 'GuidedGradCAM', 'FullGrad', 'AttentionRollout', 'GradientRollout']) {
     assert.ok(names.includes(n), n);
   }
   assert.equal(methodClass('integrated-gradients'), IntegratedGradients);

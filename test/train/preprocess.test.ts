@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { channelStats, selectClasses, standardize } from '../../src/train/preprocess.js';
+import { channelStats, selectClasses, standardize, zscoreRows } from '../../src/train/preprocess.js';
 import { InvalidInputError } from '../../src/errors.js';
 
 test('channel statistics and standardisation (known values, channels last)', () => {
@@ -20,4 +20,9 @@ test('selectClasses keeps and renumbers the named classes', () => {
   assert.deepEqual(s.groups, ['a', 'c', 'e']);
   assert.deepEqual(s.classNames, ['V', 'N']);
   assert.throws(() => selectClasses(ds, ['N', 'X']), /'X' is not a class/);
+});
+
+test('zscoreRows standardises each row on its own', () => {
+  const out = zscoreRows(new Float32Array([1, 3, 5, 5]), 2);
+  assert.deepEqual(Array.from(out), [-1, 1, 0, 0]);
 });

@@ -1,0 +1,152 @@
+/**
+ * `npm run bench:backend [-- --json FILE] [--models a,b] [--backends wasm,cpu,native] [--reps N] [--no-torch]`
+ *
+ * Times the zoo's nets in tfjs on each available backend and in PyTorch CPU (Debian
+ * python3-torch, 2 threads; bench/torch_backend.py rebuilds the same architectures):
+ * forward, input gradient and one SGD training step, batch 16; prints medians and
+ * tfjs/torch ratios. The cpu backend only runs the small nets (others are skipped with a note).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tf } from '../src/backend/tf.js';
+import { initNodeBackend } from '../src/backend/node.js';
+import { writeFileAtomic } from '../src/node/fs.js';
+import { buildModel, trainableParamCount, type ModelArch } from '../src/models/index.js';
+
+const BATCH = 16;
+/** The nets and their input shapes (images 64 px, ECG 256 samples x 1 lead). */
+const SPECS: Record<string, { inputShape: number[]; numClasses: number }> = {
+  cnn64: { inputShape: [64, 64, 3], numClasses: 10 },
+  resnet18: { inputShape: [64, 64, 3], numClasses: 10 },
+  densenet121: { inputShape: [64, 64, 3], numClasses: 10 },
+  'vit-tiny': { inputShape: [64, 64, 3], numClasses: 10 },
+  'ecg-lstm': { inputShape: [256, 1], numClasses: 5 },
+};
+/** Nets small enough for the pure-JS cpu backend. */
+const CPU_OK = new Set(['cnn64', 'ecg-lstm']);
+const OPS = ['forward', 'inputgrad', 'train'] as const;
+type Op = (typeof OPS)[number];
+
+interface Row { model: string; op: Op; backend: string; medlens_ms: number | null; torch_ms: number | null; ratio: number | null; note?: string }
+
+function parseArgs(argv: string[]) {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    json: get('json'),
+    models: (get('models') ?? Object.keys(SPECS).join(',')).split(','),
+    backends: get('backends')?.split(','),
+    reps: Number(get('reps') ?? 5),
+    torch: !argv.includes('--no-torch'),
+  };
+}
+
+/** Median wall time (ms) of `reps` runs after 2 warm-up runs; `fn` must read its result back. */
+function medianMs(fn: () => void, reps: number, warmup = 2): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** Times forward / input gradient / SGD step of one net on the active backend. */
+function timeNet(arch: string, reps: number): { ms: Record<Op, number>; params: number } {
+  const spec = SPECS[arch];
+  const model = buildModel(arch as ModelArch, { ...spec, seed: 1 });
+  const x = tf.randomNormal([BATCH, ...spec.inputShape], 0, 1, 'float32', 2);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % spec.numClasses), 'int32'), spec.numClasses);
+  const optimizer = tf.train.sgd(0.01);
+  const logits = (inp: tf.Tensor, training: boolean) => model.apply(inp, { training }) as tf.Tensor;
+  const ops: Record<Op, () => void> = {
+    forward: () => tf.tidy(() => logits(x, false).dataSync()),
+    inputgrad: () => tf.tidy(() => tf.grad((inp: tf.Tensor) => tf.sum(tf.slice(logits(inp, false), [0, 0], [-1, 1])))(x).dataSync()),
+    train: () => {
+      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(x, true)) as tf.Scalar, true);
+      loss!.dataSync();
+      loss!.dispose();
+    },
+  };
+  const ms = {} as Record<Op, number>;
+  for (const op of OPS) ms[op] = medianMs(ops[op], reps);
+  const params = trainableParamCount(model);
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  model.dispose();
+  return { ms, params };
+}
+
+/** Runs bench/torch_backend.py; returns ms by "model/op" and params by model, or a reason. */
+function runTorch(models: string[], reps: number): { ms: Map<string, number>; params: Map<string, number> } | string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'medlens-bench-')), 'torch.json');
+  const specs = Object.fromEntries(models.map((m) => [m, { ...SPECS[m], batch: BATCH }]));
+  // 2 threads for torch and for its BLAS (Debian's torch uses the system libblas: install
+  // libopenblas0-pthread, or the reference BLAS makes every matmul ~10x slower).
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2' };
+  const r = spawnSync('/usr/bin/python3', [path.join(here, 'torch_backend.py'), '--json', out, '--specs', JSON.stringify(specs), '--reps', String(reps)], { stdio: ['ignore', 'inherit', 'pipe'], env });
+  if (r.status !== 0 || !fs.existsSync(out)) return `torch run failed: ${r.error?.message ?? r.stderr?.toString().trim().split('\n').pop()}`;
+  const res = JSON.parse(fs.readFileSync(out, 'utf8')) as { rows: { model: string; op: string; ms: number; params?: number }[] };
+  const ms = new Map<string, number>();
+  const params = new Map<string, number>();
+  for (const row of res.rows) {
+    ms.set(`${row.model}/${row.op}`, row.ms);
+    if (row.params !== undefined) params.set(row.model, row.params);
+  }
+  return { ms, params };
+}
+
+/** Backends to bench: wasm always, native when it registers, cpu (small nets only). */
+async function availableBackends(requested?: string[]): Promise<{ names: string[]; notes: string[] }> {
+  const names: string[] = [];
+  const notes: string[] = [];
+  for (const name of requested ?? ['native', 'wasm', 'cpu']) {
+    try {
+      await initNodeBackend(name);
+      names.push(name);
+    } catch (e) {
+      notes.push(`${name}: not available (${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+  return { names, notes };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  for (const m of args.models) if (!SPECS[m]) throw new Error(`unknown model '${m}' (known: ${Object.keys(SPECS).join(', ')})`);
+  const { names, notes } = await availableBackends(args.backends);
+  const torch = args.torch ? runTorch(args.models, args.reps) : 'skipped (--no-torch)';
+  if (typeof torch === 'string') notes.push(`torch: ${torch}`);
+  const rows: Row[] = [];
+  for (const backend of names) {
+    await tf.setBackend(backend);
+    for (const model of args.models) {
+      if (backend === 'cpu' && !CPU_OK.has(model)) {
+        notes.push(`cpu: ${model} skipped (too slow on the pure-JS backend)`);
+        continue;
+      }
+      const { ms, params } = timeNet(model, args.reps);
+      const torchParams = typeof torch === 'string' ? undefined : torch.params.get(model);
+      if (torchParams !== undefined && torchParams !== params) notes.push(`${model}: parameter counts differ (tfjs ${params}, torch ${torchParams})`);
+      for (const op of OPS) {
+        const t = typeof torch === 'string' ? null : (torch.ms.get(`${model}/${op}`) ?? null);
+        rows.push({ model, op, backend, medlens_ms: +ms[op].toFixed(2), torch_ms: t === null ? null : +t.toFixed(2), ratio: t ? +(ms[op] / t).toFixed(2) : null });
+        console.log(`tfjs-${backend} ${model.padEnd(12)} ${op.padEnd(10)} ${ms[op].toFixed(2).padStart(9)} ms`);
+      }
+    }
+  }
+  console.table(rows.map((r) => ({ model: r.model, op: r.op, backend: r.backend, 'tfjs ms': r.medlens_ms, 'torch ms': r.torch_ms, 'tfjs/torch': r.ratio })));
+  for (const n of notes) console.log(`note: ${n}`);
+  if (args.json) writeFileAtomic(args.json, JSON.stringify({ batch: BATCH, notes, rows }, null, 1));
+}
+
+await main();
