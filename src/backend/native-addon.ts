@@ -53,7 +53,7 @@ type Kernel = tf.KernelConfig['kernelFunc'];
 type KernelArgs = Parameters<Kernel>[0];
 
 /** A kernel body that returns null when it cannot handle its inputs (the cpu kernel then runs). */
-export type NativeImpl = (args: KernelArgs, addon: NativeAddon, backend: MathBackendCPU) => tf.TensorInfo | null;
+export type NativeImpl = (args: KernelArgs, addon: NativeAddon, backend: MathBackendCPU) => tf.TensorInfo | tf.TensorInfo[] | null;
 
 /** The Float32Array behind a cpu-backend tensor, or undefined when it is not float32. */
 export function f32Of(backend: MathBackendCPU, t: tf.TensorInfo | undefined): Float32Array | undefined {

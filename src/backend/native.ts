@@ -11,6 +11,8 @@ import { loadNativeAddon, type NativeAddon } from './native-addon.js';
 import { nativeConvKernels } from './native-conv.js';
 import { nativeMatMulKernels } from './native-matmul.js';
 import { nativeElementwiseKernels } from './native-elementwise.js';
+import { nativeShapeKernels } from './native-shape.js';
+import { registerFastGradients } from './wasm-kernels/index.js';
 
 /** The backend class: the cpu backend under another name (kernels are registered per name). */
 export class NativeBackend extends MathBackendCPU {}
@@ -21,7 +23,7 @@ export const NATIVE_KERNEL_NAMES: string[] = [];
 let registered = false;
 
 function registerKernels(addon: NativeAddon): void {
-  const native = [...nativeConvKernels(addon), ...nativeMatMulKernels(addon), ...nativeElementwiseKernels(addon)];
+  const native = [...nativeConvKernels(addon), ...nativeMatMulKernels(addon), ...nativeElementwiseKernels(addon), ...nativeShapeKernels(addon)];
   const own = new Set(native.map((k) => k.kernelName));
   for (const k of native) tf.registerKernel(k);
   for (const k of tf.getKernelsForBackend('cpu')) {
@@ -41,6 +43,8 @@ export async function registerNativeBackend(): Promise<true | string> {
     // Low priority: never picked implicitly, only through backend selection.
     tf.registerBackend('native', () => new NativeBackend(), 0);
     registerKernels(addon);
+    // tfjs-core's Tile and FusedBatchNorm gradients are slow on every backend (ViT: seconds per step).
+    registerFastGradients();
     registered = true;
   }
   return true;

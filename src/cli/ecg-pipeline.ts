@@ -96,6 +96,7 @@ function loadBeats(o: EcgRunOptions): { train: LabeledDataset; test: LabeledData
     const test = generateEcgBeats({ n: Math.max(30, Math.round(o.n / 4)), seed: o.seed + 7919, ...opts });
     return { train, test, source: `synthetic ECGSYN-style beats (seed ${o.seed})` };
   }
+  // the held-out records keep all their beats (natural class mix); only training records are capped
   let all = loadMitbihBeats(o.data, {
     records: o.records,
     lead: o.lead,
@@ -103,22 +104,40 @@ function loadBeats(o: EcgRunOptions): { train: LabeledDataset; test: LabeledData
     before: o.before,
     after: o.after,
     normalize: 'zscore',
-    maxPerClassPerRecord: o.maxPerClassPerRecord,
     onProgress: o.onProgress,
   });
   all = selectClasses(all, o.classes ?? ['N', 'S', 'V', 'F']);
+  let held: Set<string>;
   if (o.testRecords?.length) {
-    const held = new Set(o.testRecords);
+    held = new Set(o.testRecords);
     const unknown = o.testRecords.filter((r) => !all.groups!.includes(r));
     if (unknown.length) throw new InvalidInputError('--test-records', `record(s) ${unknown.join(', ')} are not among the loaded records`);
-    const testIdx: number[] = [];
-    const trainIdx: number[] = [];
-    all.groups!.forEach((g, i) => (held.has(g) ? testIdx : trainIdx).push(i));
-    if (!trainIdx.length) throw new InvalidInputError('--test-records', 'holds out every record: nothing left to train on');
-    return { train: subsetDataset(all, trainIdx), test: subsetDataset(all, testIdx), testGroups: [...held].sort(), source: `MIT-BIH ${o.data}` };
+  } else {
+    held = new Set(splitByGroup(all, { valFraction: o.testFraction, seed: o.seed }).valGroups);
   }
-  const split = splitByGroup(all, { valFraction: o.testFraction, seed: o.seed });
-  return { train: split.train, test: split.val, testGroups: split.valGroups, source: `MIT-BIH ${o.data}` };
+  const testIdx: number[] = [];
+  const trainIdx: number[] = [];
+  all.groups!.forEach((g, i) => (held.has(g) ? testIdx : trainIdx).push(i));
+  if (!trainIdx.length) throw new InvalidInputError('--test-records', 'holds out every record: nothing left to train on');
+  const train = subsetDataset(all, o.maxPerClassPerRecord ? capPerGroupClass(all, trainIdx, o.maxPerClassPerRecord) : trainIdx);
+  return { train, test: subsetDataset(all, testIdx), testGroups: [...held].sort(), source: `MIT-BIH ${o.data}` };
+}
+
+/** Keeps at most `max` of `indices` per (group, class), evenly spaced in order (as the loader's per-record cap). */
+export function capPerGroupClass(ds: LabeledDataset, indices: number[], max: number): number[] {
+  const buckets = new Map<string, number[]>();
+  for (const i of indices) {
+    const key = `${ds.groups?.[i] ?? ''}\u0000${ds.y[i]}`;
+    const list = buckets.get(key);
+    if (list) list.push(i);
+    else buckets.set(key, [i]);
+  }
+  const out: number[] = [];
+  for (const list of buckets.values()) {
+    if (list.length <= max) out.push(...list);
+    else for (let j = 0; j < max; j++) out.push(list[Math.floor(((j + 0.5) * list.length) / max)]);
+  }
+  return out.sort((a, b) => a - b);
 }
 
 /** Runs the whole pipeline; logs one line per stage through `o.log`. */

@@ -113,6 +113,8 @@ export class EvalContext extends ExplainContext {
   readonly rng: Rng;
   /** Forward passes made so far (one per chunk of rows). */
   forwardCalls = 0;
+  /** What a row scores: the target output, or 1/0 whether the model still predicts the class (ROAD). */
+  scoreKind: 'target' | 'correct' = 'target';
   private passDone = 0;
 
   constructor(
@@ -162,9 +164,13 @@ export class EvalContext extends ExplainContext {
     return super.forward(x);
   }
 
-  /** Target score per row: the class output, or its softmax probability with `softmax: true`. */
+  /** Score per row: the class output (its softmax probability with `softmax: true`), or 1/0 correctness (`scoreKind`). */
   override scores(rows: tf.Tensor, sampleOfRow: Int32Array): tf.Tensor {
     const out = this.forward(rows);
+    if (this.scoreKind === 'correct') {
+      const want = tf.tensor1d(Int32Array.from(sampleOfRow, (s) => this.classes[s]), 'int32');
+      return tf.cast(tf.equal(tf.argMax(out, 1), want), 'float32');
+    }
     return targetScores(this.metricOptions.softmax ? tf.softmax(out) : out, this.target, sampleOfRow);
   }
 
@@ -222,6 +228,30 @@ export class EvalContext extends ExplainContext {
     const done = Math.min(this.n, Math.floor((this.passDone * this.n) / total));
     this.metricOptions.onProgress?.({ task: `evaluate:${this.method}`, done, total: this.n });
     if (this.passDone >= total) this.passDone = 0;
+  }
+
+  /** Runs async `fn(start, end)` over [0, total) in chunks of `batchSize` rows (ordered by sample), reporting progress. */
+  async forChunks(total: number, fn: (start: number, end: number) => Promise<void>): Promise<void> {
+    for (let s = 0; s < total; s += this.batchSize) {
+      const e = Math.min(total, s + this.batchSize);
+      await fn(s, e);
+      this.progress(e - s, total);
+    }
+  }
+
+  /**
+   * Explains rows with the user's explain function under `model` (default: the model under
+   * test) and returns relevance per position [rows * positions]; a returned tensor is disposed.
+   */
+  async explainRows(rows: tf.Tensor, targets: Int32Array, model: ModelLike = this.modelLike): Promise<Float32Array> {
+    const fn = this.metricOptions.explain;
+    if (typeof fn !== 'function') throw new InvalidInputError('explain', `${this.method} needs an explain function (x, target, model) => attribution`);
+    const result = await fn(rows, targets, model);
+    try {
+      return positionRelevance(result, rows.shape, 'explain result');
+    } finally {
+      if (result instanceof tf.Tensor && result !== rows) result.dispose();
+    }
   }
 
   /** Runs `score(i)` for every sample, reporting progress and yielding between chunks of samples. */

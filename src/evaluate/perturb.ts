@@ -4,6 +4,7 @@
  * and scored with ONE forward per chunk. Ordered curves (deletion, insertion, single groups)
  * and random subsets are built on it.
  */
+import { tf } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import { Rng } from '../util/random.js';
 import { runPerturbations } from '../explain/perturbation.js';
@@ -103,4 +104,31 @@ export async function randomSubsetScores(ctx: EvalContext, count: number, subset
     relevance[i][k] = sum;
   }, (i, k, s) => (scores[i][k] = s), o);
   return { scores, relevance };
+}
+
+/**
+ * Scores `count` arbitrary copies per sample (e.g. x minus noise), one forward per chunk:
+ * `make(i, k, out)` writes copy k of sample i into `out` (pre-filled with the sample);
+ * `consume(i, k, score)` receives its target score.
+ */
+export async function scoreCopies(
+  ctx: EvalContext,
+  count: number,
+  make: (i: number, k: number, out: Float32Array) => void,
+  consume: (i: number, k: number, score: number) => void,
+): Promise<void> {
+  if (!Number.isInteger(count) || count < 1) throw new InvalidInputError('nrSamples', `must be a positive integer, got ${count}`);
+  const size = ctx.sampleSize;
+  await ctx.forChunks(ctx.n * count, async (s, e) => {
+    const data = new Float32Array((e - s) * size);
+    const samples = new Int32Array(e - s);
+    for (let r = 0; r < e - s; r++) {
+      const i = (samples[r] = Math.floor((s + r) / count));
+      const out = data.subarray(r * size, (r + 1) * size);
+      out.set(ctx.xData.subarray(i * size, (i + 1) * size));
+      make(i, (s + r) % count, out);
+    }
+    const scores = tf.tidy(() => ctx.scores(tf.tensor(data, [e - s, ...ctx.sampleShape]), samples).dataSync() as Float32Array);
+    for (let r = 0; r < e - s; r++) consume(samples[r], (s + r) % count, scores[r]);
+  });
 }

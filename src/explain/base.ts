@@ -38,6 +38,13 @@ export function validateInput(model: ModelLike, input: tf.Tensor): void {
   if (!finite) throw new InvalidInputError('input', 'contains NaN or Inf');
 }
 
+/** Concatenates per-chunk results into one array. */
+export function concatChunks(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  parts.reduce((off, p) => (out.set(p, off), off + p.length), 0);
+  return out;
+}
+
 /** A target resolved against the model output: a class per sample, or a row-wise score function. */
 export type ResolvedTarget = { kind: 'class'; classes: Int32Array } | { kind: 'fn'; fn: (output: tf.Tensor) => tf.Tensor };
 
@@ -166,11 +173,6 @@ export class ExplainContext {
     }
   }
 
-  /** One sample of the input as [1, ...] (caller disposes). */
-  sampleTensor(i: number): tf.Tensor {
-    return tf.slice(this.input, i, 1);
-  }
-
   /** Builds the attribution of this run. */
   attribution(values: Float32Array, extra: Partial<AttributionInit> = {}): Attribution {
     return new Attribution({
@@ -204,9 +206,4 @@ export abstract class Explainer<O extends CommonOptions = CommonOptions> {
 
   /** The method's rule. */
   protected abstract run(ctx: ExplainContext, options: O): Promise<Attribution>;
-}
-
-/** Indices [start, end) repeated as an Int32Array mapping rows to sample `i`. */
-export function rowsOfSample(i: number, count: number): Int32Array {
-  return new Int32Array(count).fill(i);
 }

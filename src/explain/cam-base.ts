@@ -2,13 +2,14 @@
  * `CamExplainer`, the base of the CAM family (like pytorch-grad-cam's BaseCAM): splits the
  * model at a named layer, gets activations (and gradients when the method needs them) for a
  * chunk of samples, lets the method turn them into a map on the layer grid, applies ReLU and
- * upsamples to the input size for 1D, 2D and 3D layers. A method only says how to weight
- * channels.
+ * upsamples to the input size for 1D, 2D and 3D layers. ViT token layers are seen as their
+ * [gridH, gridW, D] patch grid (grid from the model config, class token left out). A method
+ * only says how to weight channels.
  */
 import { tf, tfl } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import type { Attribution } from './attribution.js';
-import { Explainer, targetScores, type ExplainContext } from './base.js';
+import { Explainer, concatChunks, targetScores, type ExplainContext } from './base.js';
 import { defaultCamLayer, splitAt, type GraphValues, type LayerSplit } from './layer-split.js';
 import { interpolationName, upsample } from './spatial.js';
 import type { CommonOptions } from './types.js';
@@ -84,8 +85,7 @@ export abstract class CamExplainer<O extends CamOptions = CamOptions> extends Ex
         }),
       );
     });
-    const values = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    parts.reduce((off, p) => (values.set(p, off), off + p.length), 0);
+    const values = concatChunks(parts);
     const outSpatial = o.upsample === false ? grid : spatial;
     return ctx.attribution(values, {
       shape: [ctx.n, ...outSpatial, 1],

@@ -25,7 +25,7 @@ export function firstComponentProjection(a: Float32Array, p: number, k: number, 
     }
     const next = new Float64Array(k);
     for (let i = 0; i < p; i++) for (let j = 0; j < k; j++) next[j] += c[i * k + j] * u[i];
-    const norm = Math.hypot(...next);
+    const norm = Math.sqrt(next.reduce((acc, q) => acc + q * q, 0));
     if (norm === 0) break;
     const change = next.reduce((s, q, j) => s + Math.abs(q / norm - v[j]), 0);
     v = next.map((q) => q / norm);

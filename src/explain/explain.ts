@@ -32,9 +32,10 @@ import { DeepLift } from './deeplift.js';
 import { LRP } from './lrp.js';
 import { FullGrad } from './fullgrad.js';
 import { AttentionRollout, GradientRollout } from './rollout.js';
+import { DeletionMask } from './deletion-mask.js';
 
 /** Family of a method, for listings. */
-export type MethodFamily = 'gradient' | 'cam' | 'perturbation';
+export type MethodFamily = 'gradient' | 'cam' | 'perturbation' | 'attention';
 
 type ExplainerClass = new (model: never) => Explainer<never>;
 
@@ -54,12 +55,14 @@ for (const [n, c] of [
   ['GradCAM', GradCAM], ['GradCAMPlusPlus', GradCAMPlusPlus], ['HiResCAM', HiResCAM], ['XGradCAM', XGradCAM],
   ['LayerCAM', LayerCAM], ['EigenCAM', EigenCAM], ['ScoreCAM', ScoreCAM], ['AblationCAM', AblationCAM],
   ['GuidedGradCAM', GuidedGradCAM], ['FullGrad', FullGrad],
-  ['AttentionRollout', AttentionRollout], ['GradientRollout', GradientRollout],
 ] as const) registerMethod(n, 'cam', c as unknown as ExplainerClass);
+registerMethod('AttentionRollout', 'attention', AttentionRollout as unknown as ExplainerClass);
+registerMethod('GradientRollout', 'attention', GradientRollout as unknown as ExplainerClass);
 for (const [n, c] of [
   ['Occlusion', Occlusion], ['FeatureAblation', FeatureAblation], ['ShapleyValueSampling', ShapleyValueSampling],
   ['Lime', Lime], ['KernelShap', KernelShap], ['RISE', Rise],
 ] as const) registerMethod(n, 'perturbation', c as unknown as ExplainerClass);
+registerMethod('DeletionMask', 'perturbation', DeletionMask as unknown as ExplainerClass);
 
 const key = (s: string) => s.toLowerCase().replace(/[-_ ]/g, '').replace(/\+\+/g, 'plusplus');
 

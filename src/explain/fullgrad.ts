@@ -8,7 +8,7 @@
  */
 import { tf, tfl } from '../backend/tf.js';
 import type { Attribution } from './attribution.js';
-import { Explainer, targetScores, type ExplainContext, type ResolvedTarget } from './base.js';
+import { Explainer, concatChunks, targetScores, type ExplainContext, type ResolvedTarget } from './base.js';
 import { forwardWithRule, keepActivations, requireLayersModel } from './activation-rules.js';
 import type { Layer } from './graph.js';
 import { upsample } from './spatial.js';
@@ -82,8 +82,7 @@ export class FullGrad extends Explainer<CommonOptions> {
         return map.dataSync() as Float32Array;
       }));
     });
-    const values = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    parts.reduce((off, p) => (values.set(p, off), off + p.length), 0);
+    const values = concatChunks(parts);
     return ctx.attribution(values, { shape: [ctx.n, ...spatial, 1] });
   }
 }

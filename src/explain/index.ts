@@ -1,7 +1,7 @@
 /** Explainers: gradient, CAM and perturbation attribution methods on one call signature. */
 export * from './types.js';
 export * from './attribution.js';
-export { Explainer, ExplainContext, applyModel, validateInput, spatialRankOf, targetScores, type ResolvedTarget } from './base.js';
+export { Explainer, ExplainContext, applyModel, validateInput, spatialRankOf, targetScores, concatChunks, type ResolvedTarget } from './base.js';
 export * from './spatial.js';
 export * from './baselines.js';
 export * from './quadrature.js';

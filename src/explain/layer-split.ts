@@ -35,12 +35,17 @@ export function spatialLayerNames(model: tfl.LayersModel): string[] {
     .map((n) => n.layer.name);
 }
 
-/** Last convolution layer (class name containing 'Conv') with a spatial output. */
+/**
+ * Default CAM layer: the last convolution layer (class name containing 'Conv') with a spatial
+ * output, else the last spatial layer (e.g. an ECG LSTM's sequence output).
+ */
 export function defaultCamLayer(model: tfl.LayersModel): string {
-  const valid = new Set(spatialLayerNames(model));
-  const conv = graphOf(model).nodes.filter((n) => valid.has(n.layer.name) && /conv/i.test(n.layer.getClassName()));
-  if (conv.length === 0) throw new InvalidInputError('layer', `model '${model.name}' has no convolution layer with a spatial output; name one of: ${[...valid].join(', ') || '(none)'}`);
-  return conv[conv.length - 1].layer.name;
+  const valid = spatialLayerNames(model);
+  const nodes = graphOf(model).nodes.filter((n) => valid.includes(n.layer.name));
+  const conv = nodes.filter((n) => /conv/i.test(n.layer.getClassName()));
+  const pick = conv.length > 0 ? conv : nodes;
+  if (pick.length === 0) throw new InvalidInputError('layer', `model '${model.name}' has no layer with a spatial output for a CAM`);
+  return pick[pick.length - 1].layer.name;
 }
 
 /** The split of a model at one layer. */

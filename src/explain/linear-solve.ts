@@ -7,7 +7,9 @@
 /** Solves A x = b in place for a dense n x n A (row-major); throws on a singular matrix. */
 export function solveLinearSystem(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const m = Float64Array.from(a), x = Float64Array.from(b);
-  const tol = 1e-13 * Math.max(...Array.from(m, Math.abs));
+  let maxAbs = 0;
+  for (const v of m) maxAbs = Math.max(maxAbs, Math.abs(v));
+  const tol = 1e-13 * maxAbs;
   for (let c = 0; c < n; c++) {
     let piv = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(m[r * n + c]) > Math.abs(m[piv * n + c])) piv = r;
@@ -55,7 +57,8 @@ export function weightedLeastSquares(z: Float64Array, y: Float64Array, w: Float6
     return solveLinearSystem(ata, atb, d);
   } catch {
     // Rank-deficient (a feature never varied): a tiny ridge gives it coefficient 0.
-    const scale = Math.max(1e-12, ...Array.from({ length: d }, (_, a) => ata[a * d + a]));
+    let scale = 1e-12;
+    for (let a = 0; a < d; a++) scale = Math.max(scale, ata[a * d + a]);
     for (let a = 1; a < d; a++) ata[a * d + a] += 1e-9 * scale;
     return solveLinearSystem(ata, atb, d);
   }

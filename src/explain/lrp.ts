@@ -8,10 +8,10 @@
  * - activations, Dropout, Flatten, Reshape: relevance passes unchanged (reshaped).
  * Every rule is computed as R_in = a * grad_a(sum(z(a) * stop(R / z))), the gradient trick.
  */
-import { tf, tfl } from '../backend/tf.js';
+import { tf } from '../backend/tf.js';
 import { InvalidInputError, UnsupportedError } from '../errors.js';
 import type { Attribution } from './attribution.js';
-import { Explainer, targetScores, type ExplainContext } from './base.js';
+import { Explainer, concatChunks, targetScores, type ExplainContext } from './base.js';
 import { requireLayersModel } from './activation-rules.js';
 import { graphOf, type GraphNode, type Layer } from './graph.js';
 import type { CommonOptions } from './types.js';
@@ -142,14 +142,8 @@ export class LRP extends Explainer<LrpOptions> {
         return rel.get(inputId)!.dataSync() as Float32Array;
       }));
     });
-    const values = new Float32Array(ctx.n * ctx.sampleSize);
-    parts.reduce((off, p) => (values.set(p, off), off + p.length), 0);
+    const values = concatChunks(parts);
     return ctx.attribution(values);
   }
 }
 
-/** Re-exported for checks: whether LRP supports a layer class. */
-export function lrpSupports(layer: tfl.LayersModel['layers'][number]): boolean {
-  const cls = layer.getClassName();
-  return PASS.test(cls) || WEIGHTED.test(cls) || LINEARISH.test(cls);
-}

@@ -9,7 +9,7 @@ import { tf, tfl } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import { tokenGridOf } from '../models/vit.js';
 import type { Attribution } from './attribution.js';
-import { Explainer, targetScores, type ExplainContext } from './base.js';
+import { Explainer, concatChunks, targetScores, type ExplainContext } from './base.js';
 import { requireLayersModel } from './activation-rules.js';
 import { applyLayer, graphOf, type ApplyLayer, type Layer } from './graph.js';
 import { upsample } from './spatial.js';
@@ -73,8 +73,7 @@ abstract class RolloutBase extends Explainer<RolloutOptions> {
         return map.dataSync() as Float32Array;
       }));
     });
-    const values = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    parts.reduce((off, p) => (values.set(p, off), off + p.length), 0);
+    const values = concatChunks(parts);
     const up = o.upsample !== false;
     return ctx.attribution(values, {
       shape: [ctx.n, ...(up ? spatial : [grid.gridH, grid.gridW]), 1],

@@ -118,7 +118,8 @@ export function barChart(labels: string[], values: number[], o: PlotOptions & { 
   const w = o.width ?? Math.max(240, 60 + labels.length * 56);
   const h = o.height ?? 240;
   const finite = values.filter(Number.isFinite);
-  const yr: [number, number] = [Math.min(0, ...finite), o.yMax ?? Math.max(1e-9, ...finite)];
+  // 8% headroom so the value printed above the tallest bar clears the title
+  const yr: [number, number] = [Math.min(0, ...finite), (o.yMax ?? Math.max(1e-9, ...finite)) * 1.08];
   const sy = (v: number) => h - M.bottom - ((v - yr[0]) / (yr[1] - yr[0])) * (h - M.top - M.bottom);
   const slot = (w - M.left - M.right) / Math.max(1, labels.length);
   const parts = [frame(o, w, h, [0, 1], yr, false)];

@@ -59,14 +59,15 @@ export function encodeCheckpoint(c: TrainCheckpoint): Uint8Array {
     epochsDone: c.epochsDone,
     seed: c.seed,
     optimizer: c.optimizer,
-    // JSON has no NaN/Infinity: keep non-finite metrics as null and restore them as NaN
+    // JSON turns NaN metrics into null; decoding restores them as NaN
     history: c.history,
     arrays,
   };
   if (c.best) header.best = { epoch: c.best.epoch, value: c.best.value, wait: c.best.wait };
-  let json = new TextEncoder().encode(JSON.stringify(header));
-  const pad = (4 - ((MAGIC.length + 4 + json.length) % 4)) % 4;
-  json = new TextEncoder().encode(JSON.stringify(header) + ' '.repeat(pad));
+  const text = JSON.stringify(header);
+  const textBytes = new TextEncoder().encode(text).length;
+  // pad the header with spaces so the arrays start 4-byte aligned
+  const json = new TextEncoder().encode(text + ' '.repeat((4 - ((MAGIC.length + 4 + textBytes) % 4)) % 4));
   const dataBytes = arrays.reduce((s, a) => s + a.length * 4, 0);
   const out = new Uint8Array(MAGIC.length + 4 + json.length + dataBytes);
   out.set(new TextEncoder().encode(MAGIC), 0);
@@ -130,11 +131,13 @@ export class MemoryCheckpointStore implements CheckpointStore {
   bytes: Uint8Array | undefined;
   saves = 0;
 
+  /** Encodes and keeps the checkpoint, replacing the previous one. */
   async save(checkpoint: TrainCheckpoint): Promise<void> {
     this.bytes = encodeCheckpoint(checkpoint);
     this.saves++;
   }
 
+  /** The last saved checkpoint, decoded, or undefined. */
   async load(): Promise<TrainCheckpoint | undefined> {
     return this.bytes ? decodeCheckpoint(this.bytes, 'memory checkpoint') : undefined;
   }

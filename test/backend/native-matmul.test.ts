@@ -28,7 +28,11 @@ test('BatchMatMul with transposes and broadcasting matches cpu, gradients too', 
     { a: [3, 9, 6], b: [6, 11], ta: false, tb: false },
     { a: [8, 6], b: [2, 3, 6, 5], ta: false, tb: false },
     { a: [2, 3, 16, 8], b: [2, 3, 16, 8], ta: false, tb: true },
+    // Past 2^17 multiply-adds oneDNN runs instead of the small-matrix loop.
     { a: [64, 130], b: [130, 70], ta: false, tb: false },
+    { a: [2, 90, 70], b: [2, 100, 90], ta: true, tb: true },
+    { a: [3, 70, 90], b: [90, 100], ta: false, tb: false },
+    { a: [90, 70], b: [2, 100, 90], ta: true, tb: true },
   ];
   for (const [i, c] of cases.entries()) {
     const mm = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, c.ta, c.tb);
@@ -45,7 +49,9 @@ test('_FusedMatMul with bias and activations matches cpu, gradients too', { skip
   for (const [i, activation] of acts.entries()) {
     const fused = (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor) =>
       tf.fused.matMul({ a, b, bias, activation, leakyreluAlpha: 0.3, transposeB: i % 2 === 1 });
-    const inputs = [randn([9, 12], 1 + i), randn(i % 2 ? [5, 12] : [12, 5], 2 + i), randn([5], 3 + i)];
+    const big = i >= 3; // the last three run in oneDNN with fused post-ops
+    const [m, k, n] = big ? [80, 60, 50] : [9, 12, 5];
+    const inputs = [randn([m, k], 1 + i), randn(i % 2 ? [n, k] : [k, n], 2 + i), randn([n], 3 + i)];
     await compareWithCpu(t, `fused matMul ${activation}`, fused, inputs, ['_FusedMatMul']);
     await compareWithCpu(t, `fused matMul ${activation} grads`, gradsOf(fused), inputs, ['BatchMatMul']);
   }

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/backend/tf.js';
 import { initNodeBackend } from '../../src/backend/node.js';
-import { registerWasmTrainingKernels, stockWasmKernel, WASM_TRAINING_KERNELS } from '../../src/backend/wasm-kernels/index.js';
+import { registerWasmTrainingKernels, stockWasmKernel, composedConv2DBackpropInput, WASM_TRAINING_KERNELS } from '../../src/backend/wasm-kernels/index.js';
 import { randn, compareWasmCpu } from './wasm-compare.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -53,15 +53,23 @@ test('Conv2DBackpropInput and Conv2DBackpropFilter match cpu', async (t) => {
     const xShape = [c.n, c.h, c.w, c.ci];
     const fShape = [c.k, c.kw ?? c.k, c.ci, c.co];
     const strides: [number, number] = [c.s, c.sw ?? c.s];
-    const e = await compareWasmCpu(describe(c), () => {
+    const inputs = () => {
       const x = t4(xShape, 10 + i);
       const f = t4(fShape, 20 + i);
-      const y = tf.conv2d(x, f, strides, c.pad);
-      const dy = t4(y.shape, 30 + i);
-      return [
-        tf.conv2dTranspose(dy, f, xShape as [number, number, number, number], strides, c.pad as 'same'), // Conv2DBackpropInput
-        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad: c.pad, dataFormat: 'NHWC', filterShape: fShape }) as tf.Tensor,
-      ];
+      const dy = t4(tf.conv2d(x, f, strides, c.pad).shape, 30 + i);
+      return { x, f, dy };
+    };
+    const filterGrad = (x: tf.Tensor4D, dy: tf.Tensor4D) =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad: c.pad, dataFormat: 'NHWC', filterShape: fShape }) as tf.Tensor;
+    const inputGrad = (dy: tf.Tensor4D, f: tf.Tensor4D) => tf.conv2dTranspose(dy, f, xShape as [number, number, number, number], strides, c.pad as 'same');
+    // wasm: the registered kernels plus the composed input gradient without the stock fallback.
+    const e = await compareWasmCpu(describe(c), () => {
+      const { x, f, dy } = inputs();
+      const composed = composedConv2DBackpropInput(dy, f, { strides, pad: c.pad, inputShape: xShape as [number, number, number, number] });
+      return [inputGrad(dy, f), composed, filterGrad(x, dy)];
+    }, 1e-5, () => {
+      const { x, f, dy } = inputs();
+      return [inputGrad(dy, f), inputGrad(dy, f), filterGrad(x, dy)];
     });
     t.diagnostic(`${describe(c)}: max abs ${e.abs.toExponential(2)} rel ${e.rel.toExponential(2)}`);
     worst = { abs: Math.max(worst.abs, e.abs), rel: Math.max(worst.rel, e.rel) };
@@ -70,16 +78,20 @@ test('Conv2DBackpropInput and Conv2DBackpropFilter match cpu', async (t) => {
 });
 
 test('Conv2D gradients in NCHW match cpu', async (t) => {
-  const e = await compareWasmCpu('nchw', () => {
+  const attrs = { strides: [2, 2] as [number, number], pad: 'same' as const, dataFormat: 'NCHW' as const };
+  const inputShape: [number, number, number, number] = [2, 3, 7, 6];
+  const run = (composed: boolean) => () => {
     const x = t4([2, 3, 7, 6], 1);
     const dy = t4([2, 4, 4, 3], 2);
     const f = t4([3, 3, 3, 4], 3);
-    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW' };
+    const kernelDx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape }) as tf.Tensor;
     return [
-      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: [2, 3, 7, 6] }) as tf.Tensor,
+      kernelDx,
+      composed ? composedConv2DBackpropInput(dy, f, { ...attrs, inputShape }) : kernelDx,
       tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 3, 4] }) as tf.Tensor,
     ];
-  });
+  };
+  const e = await compareWasmCpu('nchw', run(true), 1e-5, run(false));
   t.diagnostic(`NCHW: max abs ${e.abs.toExponential(2)} rel ${e.rel.toExponential(2)}`);
 });
 
@@ -130,7 +142,7 @@ test('depthwise backprop kernels match cpu (multipliers 1/2, dilation 1/2)', asy
   }
 });
 
-test('BatchMatMul with transposes and Tile match cpu', async (t) => {
+test('BatchMatMul with transposes, Tile and Unpack match cpu', async (t) => {
   const shapes: [number[], number[], boolean, boolean][] = [
     [[5, 7], [7, 3], false, false],
     [[7, 5], [7, 3], true, false],
@@ -153,6 +165,10 @@ test('BatchMatMul with transposes and Tile match cpu', async (t) => {
   const tiles: [number[], number[]][] = [[[3], [4]], [[2, 3], [3, 1]], [[1, 1, 5], [4, 6, 1]], [[4, 6, 1], [1, 1, 5]], [[2, 3, 4], [2, 1, 3]], [[2, 1, 3, 2], [2, 3, 1, 2]], [[3, 2], [1, 1]]];
   for (const [i, [shape, reps]] of tiles.entries()) {
     const e = await compareWasmCpu(`tile ${shape} ${reps}`, () => tf.tile(tf.tensor(randn(shape, 200 + i), shape), reps), 0);
+    assert.equal(e.abs, 0);
+  }
+  for (const [shape, axis] of [[[4, 5, 3], 1], [[4, 5, 3], 2], [[1, 5, 3], 1], [[2, 3], 0], [[2, 6, 1, 3], -2]] as [number[], number][]) {
+    const e = await compareWasmCpu(`unstack ${shape} axis ${axis}`, () => tf.unstack(tf.tensor(randn(shape, 7), shape), axis), 0);
     assert.equal(e.abs, 0);
   }
   const ints = await compareWasmCpu('tile int32', () => tf.cast(tf.tile(tf.tensor([[1, 2], [3, 4]], [2, 2], 'int32'), [2, 3]), 'float32'), 0);

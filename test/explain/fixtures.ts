@@ -1,8 +1,17 @@
 /** Small hand-built models with attributions computable by hand, shared by the explain tests. */
 import { tf, tfl } from '../../src/backend/tf.js';
 
-/** Uses the cpu backend (wasm lacks conv filter gradients until the medlens kernels land). */
+/**
+ * Uses the cpu backend: exact float32 reference arithmetic, and independent of the wasm and
+ * native kernels being built. MEDLENS_EXPLAIN_TEST_BACKEND=wasm|native runs the same tests there.
+ */
 export async function useCpu(): Promise<void> {
+  const other = process.env.MEDLENS_EXPLAIN_TEST_BACKEND;
+  if (other) {
+    const { initNodeBackend } = await import('../../src/backend/node.js');
+    await initNodeBackend(other);
+    return;
+  }
   await tf.setBackend('cpu');
   await tf.ready();
 }
@@ -43,4 +52,9 @@ export function linearFunction(sampleShape: number[]): { fn: (x: tf.Tensor) => t
 export function testInput(shape: number[], seed = 1): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(Float32Array.from({ length: size }, (_, i) => Math.sin(seed * 1.7 + i * 0.37) * (1 + (i % 3) * 0.2)), shape);
+}
+
+/** Seeded Glorot-uniform initializer, so hand-built test nets are the same on every run. */
+export function seeded(seed: number) {
+  return tfl.initializers.glorotUniform({ seed });
 }

@@ -9,7 +9,7 @@ import { DeepLift } from '../../src/explain/deeplift.js';
 import { LRP } from '../../src/explain/lrp.js';
 import { InputXGradient } from '../../src/explain/saliency.js';
 import { assertClose } from '../helpers.js';
-import { testInput, useCpu } from './fixtures.js';
+import { seeded, testInput, useCpu } from './fixtures.js';
 
 before(useCpu);
 
@@ -77,13 +77,13 @@ test('DeepLift rescale on the ReLU net equals the hand multipliers; summation-to
 
   const conv = tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'tanh', name: 'c1' }),
+      tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'tanh', name: 'c1', kernelInitializer: seeded(1), biasInitializer: seeded(2) }),
       tfl.layers.averagePooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 2, kernelSize: 1, name: 'c2' }),
+      tfl.layers.conv2d({ filters: 2, kernelSize: 1, name: 'c2', kernelInitializer: seeded(3), biasInitializer: seeded(4) }),
       tfl.layers.activation({ activation: 'sigmoid' }),
       tfl.layers.flatten(),
-      tfl.layers.dense({ units: 3, activation: 'relu' }),
-      tfl.layers.dense({ units: 2 }),
+      tfl.layers.dense({ units: 3, activation: 'relu', kernelInitializer: seeded(5), biasInitializer: seeded(6) }),
+      tfl.layers.dense({ units: 2, kernelInitializer: seeded(7) }),
     ],
   });
   const xi = testInput([3, 6, 6, 2], 2);
@@ -105,13 +105,13 @@ test('LRP: epsilon rule equals input x gradient and conserves relevance on a bia
 
   const conv = tfl.sequential({
     layers: [
-      tfl.layers.conv1d({ inputShape: [8, 2], filters: 3, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu' }),
+      tfl.layers.conv1d({ inputShape: [8, 2], filters: 3, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: seeded(8) }),
       tfl.layers.maxPooling1d({ poolSize: 2 }),
-      tfl.layers.conv1d({ filters: 2, kernelSize: 2, useBias: false }),
+      tfl.layers.conv1d({ filters: 2, kernelSize: 2, useBias: false, kernelInitializer: seeded(9) }),
       tfl.layers.reLU(),
       tfl.layers.averagePooling1d({ poolSize: 3 }),
       tfl.layers.flatten(),
-      tfl.layers.dense({ units: 2, useBias: false }),
+      tfl.layers.dense({ units: 2, useBias: false, kernelInitializer: seeded(10) }),
     ],
   });
   const xc = testInput([2, 8, 2], 4);
@@ -157,9 +157,9 @@ test('LRP alpha-beta and z+ first layer equal a hand computation; gamma 0 is eps
 test('Guided Grad-CAM = guided backprop x upsampled Grad-CAM', async () => {
   const m = tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'relu', name: 'c1' }),
+      tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'relu', name: 'c1', kernelInitializer: seeded(11) }),
       tfl.layers.globalAveragePooling2d({}),
-      tfl.layers.dense({ units: 2 }),
+      tfl.layers.dense({ units: 2, kernelInitializer: seeded(12) }),
     ],
   });
   const x = testInput([2, 6, 6, 2], 6);
@@ -167,5 +167,6 @@ test('Guided Grad-CAM = guided backprop x upsampled Grad-CAM', async () => {
   const gb = await new GuidedBackprop(m).attribute(x, { target: 1 });
   const cam = await new GradCAM(m).attribute(x, { target: 1 });
   assertClose(gg.values, Array.from(gb.values, (v, i) => v * cam.values[Math.floor(i / 2)]), 1e-6);
+  assert.ok(gg.values.some((v) => Math.abs(v) > 1e-5), 'non-trivial map');
   assert.equal(gg.grid?.layer, 'c1');
 });

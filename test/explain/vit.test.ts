@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { tf, tfl } from '../../src/backend/tf.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { GradCAM } from '../../src/explain/gradcam.js';
+import { AblationCAM } from '../../src/explain/ablationcam.js';
+import { ScoreCAM } from '../../src/explain/scorecam.js';
 import { AttentionRollout, GradientRollout } from '../../src/explain/rollout.js';
 import { buildModel } from '../../src/models/index.js';
 import { assertClose } from '../helpers.js';
-import { testInput, useCpu } from './fixtures.js';
+import { seeded, testInput, useCpu } from './fixtures.js';
 
 before(useCpu);
 
@@ -102,15 +104,20 @@ test('Grad-CAM on a token layer uses the grid from the config: equals Grad-CAM o
   const x = testInput([2, 4, 4, 1], 5);
   // Without attention each token reaches the logits only through the mean, as a conv map through GAP.
   const inp = tfl.input({ shape: [4, 4, 1] });
-  const patch = tfl.layers.conv2d({ filters: 2, kernelSize: 2, strides: 2, name: 'patch' });
+  const patch = tfl.layers.conv2d({ filters: 2, kernelSize: 2, strides: 2, name: 'patch', kernelInitializer: seeded(1) });
   let t = tfl.layers.reshape({ targetShape: [4, 2], name: 'tokens' }).apply(patch.apply(inp)) as tfl.SymbolicTensor;
   t = new ToyClassToken({ name: 'cls' }).apply(t) as tfl.SymbolicTensor;
-  const simple = tfl.model({ inputs: inp, outputs: tfl.layers.dense({ units: 2 }).apply(tfl.layers.globalAveragePooling1d({}).apply(t)) as tfl.SymbolicTensor });
+  const simple = tfl.model({ inputs: inp, outputs: tfl.layers.dense({ units: 2, kernelInitializer: seeded(2) }).apply(tfl.layers.globalAveragePooling1d({}).apply(t)) as tfl.SymbolicTensor });
   const onTokens = await new GradCAM(simple).attribute(x, { layer: 'cls', target: 0 });
   const onConv = await new GradCAM(simple).attribute(x, { layer: 'patch', target: 0 });
   assert.deepEqual(onTokens.shape, [2, 4, 4, 1]);
   assert.deepEqual(onTokens.grid?.shape, [2, 2]);
   assertClose(onTokens.values, onConv.values, 1e-6);
+  for (const Method of [AblationCAM, ScoreCAM]) {
+    const t = await new Method(simple).attribute(x, { layer: 'cls', target: 1, internalBatchSize: 1 });
+    const c = await new Method(simple).attribute(x, { layer: 'patch', target: 1 });
+    assertClose(t.values, c.values, 1e-5, 1e-4, Method.name);
+  }
   // The token layers of the attention model are valid CAM layers too ('att2' output [N, 5, 2]).
   const c = await new GradCAM(m).attribute(x, { layer: 'att2', target: 0 });
   assert.ok(c.values.every(Number.isFinite));

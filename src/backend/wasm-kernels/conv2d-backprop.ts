@@ -6,8 +6,8 @@
  *   [OH,OW,N,Co] filter and dilation = stride, giving [Ci,fh,fw,Co].
  */
 import { tf } from '../tf.js';
-import { runKernel } from './registry.js';
-import { zeroDilate, cropNegative, pair } from './conv-geometry.js';
+import { runKernel, runStock } from './registry.js';
+import { zeroDilate, cropNegative, pair, flipSpatial } from './conv-geometry.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -56,18 +56,32 @@ export function filterGradInput(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo
   return cropNegative(x, top, bottom, left, right);
 }
 
-/** Conv2DBackpropInput for wasm. */
-export const conv2DBackpropInput = (args: { inputs: tf.NamedTensorMap; attrs?: tf.NamedAttrMap }): tf.Tensor => {
-  const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
-  const attrs = args.attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
+type BackpropInputAttrs = ConvAttrs & { inputShape: [number, number, number, number] };
+
+/** The composed input gradient (always, without the stock fallback); exported for tests. */
+export function composedConv2DBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: BackpropInputAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const xShape = shapeNHWC(attrs.inputShape, attrs.dataFormat);
     const info = forwardPadInfo(xShape, filter.shape, pair(attrs.strides), [1, 1], attrs.pad, attrs.dimRoundingMode, false);
-    // Flip spatially and swap in/out channels: [fh,fw,Ci,Co] -> [fh,fw,Co,Ci].
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
+    // Swap in/out channels ([fh,fw,Ci,Co] -> [fh,fw,Co,Ci]) and flip spatially.
+    const flipped = flipSpatial(tf.transpose(filter, [0, 1, 3, 2]));
     const dx = inputGradNHWC(toNHWC(dy, attrs.dataFormat), flipped, 'Conv2D', xShape[1], xShape[2], info);
     return fromNHWC(dx, attrs.dataFormat);
   });
+}
+
+/**
+ * Conv2DBackpropInput for wasm. Measured: with a tiny spatial size (e.g. 2x2x512) preparing the
+ * big flipped filter costs more than the stock loop saves, and with <= 4 input channels at
+ * stride > 1 (a first layer) the zero-dilated conv wastes too much: the stock kernel wins both.
+ */
+export const conv2DBackpropInput = (args: { inputs: tf.NamedTensorMap; attrs?: tf.NamedAttrMap }): tf.Tensor => {
+  const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
+  const attrs = args.attrs as unknown as BackpropInputAttrs;
+  const [n, h, w, c] = shapeNHWC(attrs.inputShape, attrs.dataFormat);
+  const [sh, sw] = pair(attrs.strides);
+  if (n * h * w < 256 || (c <= 4 && sh * sw > 1)) return runStock('Conv2DBackpropInput', { dy, filter }, args.attrs ?? {});
+  return composedConv2DBackpropInput(dy, filter, attrs);
 };
 
 /** Conv2DBackpropFilter for wasm (missing from stock tfjs 4.22 wasm). */

@@ -8,7 +8,7 @@
  */
 import { tf } from '../tf.js';
 import { runKernel } from './registry.js';
-import { pair } from './conv-geometry.js';
+import { pair, flipSpatial } from './conv-geometry.js';
 import { inputGradNHWC, filterGradInput } from './conv2d-backprop.js';
 
 interface DepthwiseAttrs {
@@ -26,7 +26,7 @@ export const depthwiseBackpropInput = (args: { inputs: tf.NamedTensorMap; attrs?
     const [n, h, w, c] = attrs.inputShape;
     const [fh, fw, , m] = filter.shape;
     const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape, pair(attrs.strides), pair(attrs.dilations), attrs.pad, attrs.dimRoundingMode, true);
-    const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [fh, fw, c * m, 1]) as tf.Tensor4D;
+    const flipped = tf.reshape(flipSpatial(filter), [fh, fw, c * m, 1]) as tf.Tensor4D;
     const dx = inputGradNHWC(dy, flipped, 'DepthwiseConv2dNative', h, w, info);
     return m === 1 ? dx : tf.sum(tf.reshape(dx, [n, h, w, c, m]), 4);
   });

@@ -1,7 +1,7 @@
 /**
  * Makes the tfjs 4.22 wasm backend train, fast: registers the kernels it lacks for training
  * (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop{Input,Filter}, UnsortedSegmentSum), faster replacements for
- * slow ones (Conv2DBackpropInput, BatchMatMul with transposes, Tile), and two faster tfjs-core
+ * slow ones (Conv2DBackpropInput, BatchMatMul with transposes, Tile, Unpack), and two faster tfjs-core
  * gradients (Tile, FusedBatchNorm; these apply to every backend and are exact on all).
  */
 import { tf } from '../tf.js';
@@ -10,10 +10,12 @@ import { conv2DBackpropInput, conv2DBackpropFilter } from './conv2d-backprop.js'
 import { depthwiseBackpropInput, depthwiseBackpropFilter } from './depthwise-backprop.js';
 import { batchMatMul, tile } from './matmul-tile.js';
 import { unsortedSegmentSum } from './segment-sum.js';
+import { unpack } from './unpack.js';
 import { tileGradConfig, fusedBatchNormGradConfig } from './gradients.js';
 
 export { stockWasmKernel } from './registry.js';
 export { tileGrad } from './gradients.js';
+export { composedConv2DBackpropInput } from './conv2d-backprop.js';
 
 let kernelsRegistered = false;
 let gradientsRegistered = false;
@@ -21,7 +23,7 @@ let gradientsRegistered = false;
 /** Kernels this module registers on 'wasm' (replacing stock ones of the same name). */
 export const WASM_TRAINING_KERNELS = [
   'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput',
-  'DepthwiseConv2dNativeBackpropFilter', 'BatchMatMul', 'Tile', 'UnsortedSegmentSum',
+  'DepthwiseConv2dNativeBackpropFilter', 'BatchMatMul', 'Tile', 'UnsortedSegmentSum', 'Unpack',
 ] as const;
 
 /** Registers the faster Tile and FusedBatchNorm gradients (all backends) once. */
@@ -47,4 +49,5 @@ export function registerWasmTrainingKernels(): void {
   registerWasmKernel('BatchMatMul', batchMatMul as never);
   registerWasmKernel('Tile', tile as never);
   registerWasmKernel('UnsortedSegmentSum', unsortedSegmentSum as never);
+  registerWasmKernel('Unpack', unpack as never);
 }

@@ -38,6 +38,15 @@ export function runStock(kernelName: string, inputs: tf.NamedTensorMap, attrs: t
   return tf.engine().makeTensorFromTensorInfo(info, backend);
 }
 
+/** Like `runStock`, for kernels with several outputs (e.g. Unpack). */
+export function runStockMulti(kernelName: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): tf.Tensor[] {
+  const config = stock.get(kernelName);
+  if (!config) throw new Error(`no stock wasm kernel '${kernelName}'`);
+  const backend = tf.engine().backend;
+  const infos = config.kernelFunc({ inputs, attrs, backend }) as tf.TensorInfo[];
+  return infos.map((info) => tf.engine().makeTensorFromTensorInfo(info, backend));
+}
+
 /** Runs a registered kernel on the active backend through the engine (records no gradient inside kernels). */
 export function runKernel(kernelName: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): tf.Tensor {
   return tf.engine().runKernel(kernelName, inputs, attrs) as tf.Tensor;

@@ -101,7 +101,8 @@ export function readPredictInput(file: string, meta: ModelMetadata): PredictInpu
   }
   if (ext === '.json') return readJsonInput(file);
   if (ext === '.png') {
-    const img = readPngFile(file, { normalize: true });
+    const grey = meta.inputShape[meta.inputShape.length - 1] === 1;
+    const img = readPngFile(file, { normalize: true, channels: grey ? 'grey' : 'keep' });
     return { x: img.data, shape: [1, ...img.shape] };
   }
   if (ext === '.hea' || ext === '.dat' || ext === '.atr' || fs.existsSync(`${file}.hea`)) return readWfdbInput(file, meta);

@@ -1,0 +1,66 @@
+/**
+ * Pieces shared by the faithfulness metrics: their options, curves along the relevance order
+ * (deletion / insertion), and the area under a curve over the fraction of features replaced.
+ */
+import { InvalidInputError } from '../../errors.js';
+import type { EvalContext } from '../base.js';
+import { featureRanks, featureRelevance, type FeatureOptions, type FeatureSet } from '../features.js';
+import { deletionSelector, insertionSelector, orderedScores, type PerturbOptions } from '../perturb.js';
+import { trapezoid } from '../stats.js';
+import type { ModelLike } from '../../explain/types.js';
+import { runMetric } from '../base.js';
+import type { AttributionInput, Labels, MetricDef, MetricOptions, TensorInput } from '../types.js';
+
+/** Curves of a curve metric: x positions (fraction of features replaced or kept) and one score curve per sample. */
+export interface Curves {
+  fractions: number[];
+  curves: Float32Array[];
+}
+
+/** Options of the perturbation-based faithfulness metrics. */
+export interface FaithfulnessOptions extends MetricOptions, PerturbOptions, FeatureOptions {
+  /** Receives the score curves of curve metrics (PixelFlipping, Deletion, Insertion, IROF, ROAD...). */
+  onCurves?: (curves: Curves) => void;
+}
+
+/** Runs a curve metric and returns its curves with the per-sample scores. */
+export async function withCurves<O extends FaithfulnessOptions>(
+  def: MetricDef<O>, model: ModelLike, x: TensorInput, y: Labels, attribution: AttributionInput, o: O,
+): Promise<Curves & { scores: Float32Array }> {
+  let got: Curves | undefined;
+  const scores = await runMetric(def, model, x, y, attribution, { ...o, onCurves: (c: Curves) => (got = c) });
+  if (!got) throw new Error(`${def.name} reported no curves`);
+  return { ...(got as Curves), scores };
+}
+
+/** Cumulative feature counts at `intervals` even fractions of `count` (0 and count included). */
+export function fractionSteps(count: number, intervals: number): number[] {
+  if (!Number.isInteger(intervals) || intervals < 1) throw new InvalidInputError('steps', `must be a positive integer, got ${intervals}`);
+  const out: number[] = [];
+  for (let k = 0; k <= intervals; k++) {
+    const v = Math.round((k * count) / intervals);
+    if (out.length === 0 || v > out[out.length - 1]) out.push(v);
+  }
+  return out;
+}
+
+/** Scores after replacing (deletion) or keeping (insertion) the first `steps[k]` features, most relevant first. */
+export async function relevanceCurves(
+  ctx: EvalContext,
+  features: FeatureSet,
+  steps: number[],
+  mode: 'deletion' | 'insertion',
+  o: PerturbOptions,
+  reduce: 'sum' | 'mean' = 'sum',
+  mostRelevantFirst = true,
+): Promise<Float32Array[]> {
+  const ranks = (i: number) => featureRanks(featureRelevance(ctx.relevanceOf(i), features, reduce), mostRelevantFirst);
+  const select = mode === 'deletion' ? deletionSelector(steps) : insertionSelector(steps);
+  return orderedScores(ctx, features, ranks, steps.length, select, o);
+}
+
+/** Area under each curve over the fraction of features (steps / count, on [0, 1]). */
+export function curveAreas(curves: Float32Array[], steps: number[], count: number): Float32Array {
+  const xs = steps.map((s) => s / count);
+  return Float32Array.from(curves, (c) => trapezoid(c, xs));
+}

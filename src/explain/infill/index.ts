@@ -1,0 +1,4 @@
+/** Generative and statistical infill: replace masked samples/pixels with plausible values instead of zeros. */
+export type { InfillFunction } from './types.js';
+export { linearInfill, harmonicInfill, readInfillArgs, type LinearInfillOptions, type HarmonicInfillOptions } from './classical.js';
+export { EcgInfillModel, type EcgInfillModelOptions, type EcgInfillTrainOptions, type SignalSet } from './autoencoder.js';
