@@ -25,10 +25,10 @@ function median(fn: () => tf.Tensor | tf.Tensor[], reps = 7): number {
 }
 
 /** Runs the stock wasm kernel `name` directly (the one medlens replaced). */
-function stock(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): tf.Tensor {
+function stock(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): tf.Tensor | tf.Tensor[] {
   const k = stockWasmKernel(name)!;
-  const info = k.kernelFunc({ inputs, attrs, backend: tf.engine().backend }) as tf.TensorInfo;
-  return tf.engine().makeTensorFromTensorInfo(info);
+  const info = k.kernelFunc({ inputs, attrs, backend: tf.engine().backend }) as tf.TensorInfo | tf.TensorInfo[];
+  return Array.isArray(info) ? info.map((i) => tf.engine().makeTensorFromTensorInfo(i)) : tf.engine().makeTensorFromTensorInfo(info);
 }
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -36,10 +36,10 @@ const r = (shape: number[]): any => tf.randomNormal(shape, 0, 1, 'float32', 3);
 
 const rows: { kernel: string; shape: string; stock: number; medlens: number }[] = [];
 function compare(kernel: string, shape: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) {
-  rows.push({ kernel, shape, stock: median(() => stock(kernel, inputs, attrs)), medlens: median(() => run(kernel, inputs, attrs)) });
+  rows.push({ kernel, shape, stock: median(() => stock(kernel, inputs, attrs) as tf.Tensor), medlens: median(() => run(kernel, inputs, attrs)) });
 }
 
-for (const [n, h, ci, co, k, s] of [[16, 32, 32, 32, 3, 1], [16, 16, 64, 64, 3, 1], [16, 32, 32, 64, 3, 2], [16, 64, 3, 16, 7, 2]]) {
+for (const [n, h, ci, co, k, s] of [[16, 32, 32, 32, 3, 1], [16, 16, 64, 64, 3, 1], [16, 32, 32, 64, 3, 2], [16, 64, 3, 16, 7, 2], [16, 2, 512, 512, 3, 1]]) {
   const oh = Math.ceil(h / s);
   compare('Conv2DBackpropInput', `dy[${n},${oh},${oh},${co}] f${k}x${k}x${ci}x${co} s${s}`, { dy: r([n, oh, oh, co]), filter: r([k, k, ci, co]) }, { strides: [s, s], pad: 'same', dataFormat: 'NHWC', inputShape: [n, h, h, ci] });
 }
@@ -49,6 +49,9 @@ for (const [a, b, ta, tb] of [[[256, 512], [256, 128], true, false], [[64, 256],
 for (const [shape, reps] of [[[16, 65, 1], [1, 1, 192]], [[1, 1, 192], [16, 65, 1]], [[16, 1, 1, 64], [1, 16, 16, 1]]]) {
   compare('Tile', `${shape} reps ${reps}`, { x: r(shape) }, { reps });
 }
+const seq = r([16, 256, 32]);
+rows.push({ kernel: 'Unpack', shape: '[16,256,32] axis 1', stock: median(() => stock('Unpack', { value: seq }, { axis: 1 })), medlens: median(() => tf.unstack(seq, 1)) });
+rows.push({ kernel: 'Slice', shape: '[16,256,32] -> [16,1,32]', stock: median(() => stock('Slice', { x: seq }, { begin: [0, 5, 0], size: [16, 1, 32] }) as tf.Tensor), medlens: median(() => tf.slice(seq, [0, 5, 0], [16, 1, 32])) });
 const table = rows.map((x) => ({ ...x, stock: +x.stock.toFixed(2), medlens: +x.medlens.toFixed(2), speedup: +(x.stock / x.medlens).toFixed(1) }));
 console.table(table);
 

@@ -11,3 +11,4 @@ export * from './dicom/index.js';
 export * from './models/index.js';
 export * from './explain/index.js';
 export * from './report/index.js';
+export * from './evaluate/index.js';

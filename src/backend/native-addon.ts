@@ -20,6 +20,9 @@ export interface NativeAddon {
   tile(p: Int32Array, x: Float32Array, out: Float32Array): void;
   batchNorm(channels: number, eps: number, x: Float32Array, mean: Float32Array, variance: Float32Array,
     offset: Float32Array | null, scale: Float32Array | null, y: Float32Array): void;
+  transpose(p: Int32Array, x: Float32Array, out: Float32Array): void;
+  copyBlock(p: Int32Array, src: Float32Array, dst: Float32Array): void;
+  softmax(rowLength: number, x: Float32Array, y: Float32Array): void;
   maxPool(p: Int32Array, x: Float32Array, y: Float32Array): void;
   maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   info(): { onednn: string; threads: number; cachedPrimitives: number };

@@ -12,7 +12,7 @@ const BINARY_OPS: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDi
 
 /** Op codes of native/src/elementwise.h UnaryOp. */
 const UNARY_OPS: Record<string, number> = {
-  Relu: 0, Relu6: 1, Step: 2, Sigmoid: 3, Tanh: 4, Exp: 5, Square: 6, Sqrt: 7, Rsqrt: 8, Neg: 9, Elu: 10, LeakyRelu: 11,
+  Relu: 0, Relu6: 1, Step: 2, Sigmoid: 3, Tanh: 4, Exp: 5, Square: 6, Sqrt: 7, Rsqrt: 8, Neg: 9, Elu: 10, LeakyRelu: 11, Erf: 12,
 };
 
 const padTo = (shape: number[], rank: number) => [...new Array<number>(rank - shape.length).fill(1), ...shape];

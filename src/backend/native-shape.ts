@@ -1,6 +1,6 @@
 /**
- * Data-movement kernels of the 'native' backend written with typed-array block copies (no
- * addon call needed): tfjs-cpu's SplitV slices element by element and took over a third of an
+ * Data-movement kernels of the 'native' backend (SplitV with typed-array block copies; Transpose,
+ * Slice and PadV2 in C++) and Softmax: tfjs-cpu's SplitV slices element by element and took over a third of an
  * LSTM training step, which splits its gate pre-activations every time step.
  */
 import { tf } from './tf.js';
@@ -29,7 +29,55 @@ const splitV: NativeImpl = ({ inputs, attrs }, _addon, backend) => {
   });
 };
 
-/** Kernel configs of the native data-movement kernels. */
+const transpose: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const x = f32Of(backend, inputs.x);
+  const shape = inputs.x!.shape;
+  const perm = (attrs as { perm: number[] }).perm;
+  if (!x || shape.length === 0 || shape.length > 8 || perm.length !== shape.length) return null;
+  const out = allocOutput(backend, perm.map((p) => shape[p]));
+  addon.transpose(Int32Array.from([shape.length, ...shape, ...perm]), x, out.values);
+  return out.info;
+};
+
+/** Params [rank, srcShape, srcOff, dstShape, dstOff, block] of native copyBlock. */
+const blockParams = (src: number[], srcOff: number[], dst: number[], dstOff: number[], block: number[]) =>
+  Int32Array.from([src.length, ...src, ...srcOff, ...dst, ...dstOff, ...block]);
+
+const slice: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const x = f32Of(backend, inputs.x);
+  const shape = inputs.x!.shape;
+  if (!x || shape.length === 0 || shape.length > 8) return null;
+  const a = attrs as { begin: number | number[]; size: number | number[] };
+  const [begin, size] = tf.slice_util.parseSliceParams(inputs.x as tf.Tensor, a.begin, a.size);
+  const out = allocOutput(backend, size);
+  addon.copyBlock(blockParams(shape, begin, size, size.map(() => 0), size), x, out.values);
+  return out.info;
+};
+
+const padV2: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const x = f32Of(backend, inputs.x);
+  const shape = inputs.x!.shape;
+  const a = attrs as { paddings: [number, number][]; constantValue: number };
+  if (!x || shape.length === 0 || shape.length > 8 || a.paddings.some(([p, q]) => p < 0 || q < 0)) return null;
+  const out = allocOutput(backend, shape.map((d, i) => a.paddings[i][0] + d + a.paddings[i][1]));
+  if (a.constantValue) out.values.fill(a.constantValue);
+  addon.copyBlock(blockParams(shape, shape.map(() => 0), out.info.shape, a.paddings.map((p) => p[0]), shape), x, out.values);
+  return out.info;
+};
+
+/** Softmax over the last axis (the only one tfjs supports). */
+const softmax: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const x = f32Of(backend, inputs.logits);
+  const shape = inputs.logits!.shape;
+  const dim = (attrs as { dim?: number }).dim ?? -1;
+  if (!x || shape.length === 0 || (dim !== -1 && dim !== shape.length - 1)) return null;
+  const out = allocOutput(backend, shape);
+  addon.softmax(shape[shape.length - 1], x, out.values);
+  return out.info;
+};
+
+/** Kernel configs of the native data-movement kernels and softmax. */
 export function nativeShapeKernels(addon: NativeAddon): tf.KernelConfig[] {
-  return [nativeKernel('SplitV', splitV, addon)];
+  return [nativeKernel('SplitV', splitV, addon), nativeKernel('Transpose', transpose, addon), nativeKernel('Softmax', softmax, addon),
+    nativeKernel('Slice', slice, addon), nativeKernel('PadV2', padV2, addon)];
 }

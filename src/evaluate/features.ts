@@ -15,7 +15,7 @@ export interface FeatureSet {
 }
 
 /** How positions group into features. */
-export interface FeatureOptions {
+export interface FeatureGroupOptions {
   /** Feature id per position of one sample ([...spatial]), e.g. superpixels or ECG waves. */
   segments?: ArrayLike<number>;
   /** Grid cell size per spatial axis (patches). Ignored when `segments` is given. */
@@ -28,7 +28,7 @@ export function positionFeatures(positions: number): FeatureSet {
 }
 
 /** Features from options: user segments, grid patches of `cell`, or `fallback` when neither is given. */
-export function resolveFeatures(spatial: number[], o: FeatureOptions, fallback: () => FeatureSet): FeatureSet {
+export function resolveFeatures(spatial: number[], o: FeatureGroupOptions, fallback: () => FeatureSet): FeatureSet {
   if (o.segments !== undefined) {
     const positions = spatial.reduce((a, b) => a * b, 1);
     if (o.segments.length !== positions) throw new InvalidInputError('segments', `${o.segments.length} ids for ${positions} positions [${spatial}]`);

@@ -1,6 +1,19 @@
 /**
  * Explanation-quality metrics (Quantus names): faithfulness, robustness, localisation,
- * complexity, randomisation and axiomatic checks on one call signature, batched, 1D/2D/3D.
+ * complexity, randomisation and axiomatic checks on one call signature, batched, 1D/2D/3D:
+ * `evaluate('PixelFlipping', { model, x, y, attribution, mask?, explain?, ...options })`, or
+ * per metric `pixelFlipping(model, x, y, attribution, options)`, each returning one score per
+ * sample (Float32Array).
+ *
+ * Conventions: inputs are channels last ([N, T, C], [N, H, W, C], [N, D, H, W, C] or [N, F]);
+ * an attribution holds one relevance per spatial position ([N, ...spatial]); one of the input's
+ * full shape is accepted and its channels are summed; perturbations replace every channel of a
+ * position. Masks are per position (nonzero = relevant). `y` is the class per sample (default:
+ * the predicted class); scores are the raw class output unless `softmax: true`. Robustness,
+ * randomisation and InputInvariance take `explain(x, target, model)`; a returned tensor is
+ * disposed by the metric. Perturbed copies of all samples run `internalBatchSize` rows per
+ * forward (one explain call per chunk for robustness); progress (`evaluate:<Metric>`) counts
+ * samples.
  */
 import { registerMetric } from './registry.js';
 import type { MetricDef } from './types.js';
@@ -53,8 +66,10 @@ export { EvalContext, runMetric, positionRelevance, positionMask, toInputTensor 
 export * from './stats.js';
 export * from './features.js';
 export * from './replace.js';
+export * from './segments.js';
 export * from './perturb.js';
 export { evaluate, listMetrics, metricDef, registerMetric } from './registry.js';
+export { explainerFn } from './explain-fn.js';
 export * from './localisation/pointing-game.js';
 export * from './localisation/attribution-localisation.js';
 export * from './localisation/top-k-intersection.js';

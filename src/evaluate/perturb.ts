@@ -57,11 +57,11 @@ export const groupSelector = (steps: number[]): RankSelector => (k, rank) => ran
 /**
  * Scores along an order of features: copy k of sample i perturbs the features for which
  * `select(k, rank)` holds, where `ranks(i)[feature]` is the feature's rank in sample i's order.
- * Returns the scores [N][count].
+ * `features` may differ per sample (e.g. superpixels). Returns the scores [N][count].
  */
 export async function orderedScores(
   ctx: EvalContext,
-  features: FeatureSet,
+  features: FeatureSet | ((i: number) => FeatureSet),
   ranks: (i: number) => Int32Array,
   count: number,
   select: RankSelector,
@@ -70,9 +70,14 @@ export async function orderedScores(
   const curves = Array.from({ length: ctx.n }, () => new Float32Array(count));
   let cached = -1;
   let rank: Int32Array = new Int32Array(0);
+  let ids: Int32Array = new Int32Array(0);
   await runMaskedRows(ctx, count, (i, k, mask) => {
-    if (cached !== i) (rank = ranks(i)), (cached = i);
-    for (let p = 0; p < mask.length; p++) mask[p] = select(k, rank[features.ids[p]]) ? 1 : 0;
+    if (cached !== i) {
+      rank = ranks(i);
+      ids = (typeof features === 'function' ? features(i) : features).ids;
+      cached = i;
+    }
+    for (let p = 0; p < mask.length; p++) mask[p] = select(k, rank[ids[p]]) ? 1 : 0;
   }, (i, k, s) => (curves[i][k] = s), o);
   return curves;
 }

@@ -142,10 +142,12 @@ test('depthwise backprop kernels match cpu (multipliers 1/2, dilation 1/2)', asy
   }
 });
 
-test('BatchMatMul with transposes, Tile and Unpack match cpu', async (t) => {
+test('BatchMatMul, Tile, Slice, Unpack, SplitV, Sum and Mean match cpu', async (t) => {
   const shapes: [number[], number[], boolean, boolean][] = [
     [[5, 7], [7, 3], false, false],
     [[7, 5], [7, 3], true, false],
+    [[96, 20], [96, 30], true, false], // 2D transposes done as 3D ones
+    [[20, 40], [30, 40], false, true],
     [[5, 7], [3, 7], false, true],
     [[7, 5], [3, 7], true, true],
     [[4, 6, 9], [4, 6, 5], true, false],
@@ -171,6 +173,26 @@ test('BatchMatMul with transposes, Tile and Unpack match cpu', async (t) => {
     const e = await compareWasmCpu(`unstack ${shape} axis ${axis}`, () => tf.unstack(tf.tensor(randn(shape, 7), shape), axis), 0);
     assert.equal(e.abs, 0);
   }
+  const slices: [number[], number[], number[]][] = [[[7], [2], [3]], [[4, 5], [1, 2], [2, -1]], [[3, 4, 5], [1, 0, 2], [2, 4, 3]], [[3, 4, 5], [0, 1, 0], [-1, 2, -1]], [[2, 3, 4, 5], [1, 1, 1, 1], [1, 2, 2, 3]], [[2, 3, 4, 5, 2], [0, 1, 2, 0, 1], [2, 1, 2, 5, 1]], [[2, 3], [0, 0], [0, 3]]];
+  for (const [shape, begin, size] of slices) {
+    const e = await compareWasmCpu(`slice ${shape} ${begin} ${size}`, () => tf.slice(tf.tensor(randn(shape, 9), shape), begin, size), 0);
+    assert.equal(e.abs, 0);
+  }
+  const splits = await compareWasmCpu('split', () => [...tf.split(tf.tensor(randn([4, 10, 3], 5), [4, 10, 3]), [2, 5, 3], 1), ...tf.split(tf.tensor(randn([6, 4], 6), [6, 4]), 3, 0)], 0);
+  assert.equal(splits.abs, 0);
+  const intSlice = await compareWasmCpu('slice int32', () => tf.cast(tf.slice(tf.tensor([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32'), [0, 1], [2, 2]), 'float32'), 0);
+  assert.equal(intSlice.abs, 0);
+  const reductions: [number[], number[], boolean][] = [[[16, 5, 6, 7], [0, 1, 2], false], [[16, 5, 6, 7], [0, 1, 2], true], [[70, 9], [0], false], [[8, 9, 10], [1, 0], true], [[8, 9, 10], [1, 2], false], [[3, 4], [0], false], [[10, 10, 3], [0, 1, 2], false]];
+  for (const [i, [shape, axes, keep]] of reductions.entries()) {
+    const label = `sum/mean ${shape} axes ${axes} keepDims ${keep}`;
+    const e = await compareWasmCpu(label, () => {
+      const x = tf.tensor(randn(shape, 500 + i), shape);
+      return [tf.sum(x, axes, keep), tf.mean(x, axes, keep)];
+    });
+    t.diagnostic(`${label}: max abs ${e.abs.toExponential(2)} rel ${e.rel.toExponential(2)}`);
+  }
+  const intSum = await compareWasmCpu('sum int32', () => tf.cast(tf.sum(tf.tensor(Array.from({ length: 300 }, (_, k) => k), [100, 3], 'int32'), 0), 'float32'), 0);
+  assert.equal(intSum.abs, 0);
   const ints = await compareWasmCpu('tile int32', () => tf.cast(tf.tile(tf.tensor([[1, 2], [3, 4]], [2, 2], 'int32'), [2, 3]), 'float32'), 0);
   assert.equal(ints.abs, 0);
 });

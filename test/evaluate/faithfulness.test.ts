@@ -124,3 +124,17 @@ test('progress is reported over samples and typed errors for missing models and 
   await assert.rejects(deletion(fn, { data: xv, shape }, 5, xv, {}), /class index 5/);
   await assert.rejects(deletion(fn, { data: xv, shape }, [0, 1], xv, {}), /2 labels for 20 samples/);
 });
+
+test('a tfjs LayersModel works like the same function; a constant map has no defined correlation; wrong input shapes throw', async () => {
+  const { tfl } = await import('../../src/backend/tf.js');
+  const w = positives(6, 3), xv = positives(12, 4);
+  const m = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 2, name: 'lin' })] });
+  m.layers[0].setWeights([tf.tensor2d(Array.from(w, (v) => [v, -v])), tf.tensor1d([0, 0])]);
+  const { fn } = linearModel(w);
+  const x = { data: xv, shape: [2, 6] };
+  const a = linearAttribution(xv, w);
+  assertClose(await deletion(m, x, 0, a, { steps: 6 }), await deletion(fn, x, 0, a, { steps: 6 }), 1e-5);
+  const flat = await faithfulnessCorrelation(fn, x, 0, new Float32Array(12).fill(1), { nrRuns: 10, subsetSize: 2 });
+  assert.ok(flat.every(Number.isNaN), 'equal relevance sums: correlation undefined (NaN)');
+  await assert.rejects(deletion(m, { data: new Float32Array(14), shape: [2, 7] }, 0, new Float32Array(14), {}), InvalidInputError);
+});

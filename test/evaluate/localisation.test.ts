@@ -95,3 +95,13 @@ test('missing mask, wrong shapes and NaN attributions throw InvalidInputError', 
   await assert.rejects(evaluate('NoSuchMetric', { x, attribution: a }), /unknown metric/);
   await assert.rejects(pointingGame(null, { data: new Float32Array(3), shape: [2, 6, 1] }, undefined, a, {}), InvalidInputError);
 });
+
+test('a constant map scores as defined: AUC 0.5, mass = mask fraction, first position for the pointing game', async () => {
+  const x = { data: new Float32Array(2 * 10), shape: [2, 10] };
+  const mask = [0, 0, 0, 1, 1, 0, 0, 0, 0, 0];
+  const a = new Float32Array(20).fill(0.3);
+  assert.deepEqual(Array.from(await auc(null, x, undefined, a, { mask })), [0.5, 0.5]);
+  assertClose(await relevanceMassAccuracy(null, x, undefined, a, { mask }), [0.2, 0.2], 1e-6);
+  assert.deepEqual(Array.from(await pointingGame(null, x, undefined, a, { mask })), [0, 0]);
+  assert.deepEqual(Array.from(await pointingGame(null, x, undefined, a, { mask: [1, ...mask.slice(1)] })), [1, 1]);
+});

@@ -107,3 +107,20 @@ test('InputInvariance: saliency is invariant to an input shift, input x gradient
   assert.deepEqual(Array.from(await inputInvariance(fn, x, 0, sal, { explain: saliency })), [1, 1]);
   assert.deepEqual(Array.from(await inputInvariance(fn, x, 0, linearAttribution(xv, w), { explain: inputXGradient })), [0, 0]);
 });
+
+test('model parameter randomisation on a conv + batch-norm image model keeps moving statistics valid (finite similarities)', async () => {
+  const m = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [6, 6, 1], filters: 3, kernelSize: 3, padding: 'same', name: 'conv', kernelInitializer: tfl.initializers.glorotNormal({ seed: 4 }) }),
+      tfl.layers.batchNormalization({ name: 'bn' }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 2, name: 'fc', kernelInitializer: tfl.initializers.glorotNormal({ seed: 5 }) }),
+    ],
+  });
+  const x = tf.tensor(positives(2 * 36, 1), [2, 6, 6, 1]);
+  const a = await new Saliency(m).attribute(x, { target: 1 });
+  const r = await modelParameterRandomisationCurves(m, x, 1, a, { explain: saliency, order: 'independent' });
+  assert.deepEqual(r.layers, ['fc', 'bn', 'conv']);
+  for (const c of r.similarity) for (const v of c) assert.ok(Number.isFinite(v) && v <= 1 + 1e-6, `similarity ${v}`);
+  x.dispose();
+});

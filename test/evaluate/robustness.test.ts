@@ -4,7 +4,7 @@ import { tf } from '../../src/backend/tf.js';
 import { Saliency, InputXGradient } from '../../src/explain/index.js';
 import type { ModelLike } from '../../src/explain/types.js';
 import {
-  avgSensitivity, continuity, localLipschitzEstimate, maxSensitivity, relativeInputStability, relativeOutputStability, type ExplainFn,
+  avgSensitivity, continuity, explainerFn, localLipschitzEstimate, maxSensitivity, relativeInputStability, relativeOutputStability, type ExplainFn,
 } from '../../src/evaluate/index.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { Rng } from '../../src/util/random.js';
@@ -72,4 +72,14 @@ test('robustness metrics need an explain function and valid options', async () =
   await assert.rejects(maxSensitivity(fn, x, 0, new Float32Array(4), {} as never), (e: unknown) => e instanceof InvalidInputError && /explain function/.test(e.message));
   await assert.rejects(maxSensitivity(fn, x, 0, new Float32Array(4), { explain: saliency, radius: -1 }), InvalidInputError);
   await assert.rejects(maxSensitivity(fn, x, 0, new Float32Array(4), { explain: () => new Float32Array(3) }), /explain result/);
+});
+
+test('explainerFn runs a registered explainer by name with the metric targets', async () => {
+  const w = positives(5, 2);
+  const { fn } = linearModel(w);
+  const x = { data: positives(10, 3), shape: [2, 5] };
+  const sal = Float32Array.from({ length: 10 }, (_, i) => w[i % 5]);
+  assertClose(await maxSensitivity(fn, x, 0, sal, { explain: explainerFn('saliency', { abs: false }), nrSamples: 3 }), [0, 0], 1e-6);
+  // target 1 of the mirrored model has gradient -w: against +w the relative change is 2.
+  assertClose(await maxSensitivity(fn, x, 1, sal, { explain: explainerFn('Saliency', { abs: false }), nrSamples: 3 }), [2, 2], 1e-5);
 });

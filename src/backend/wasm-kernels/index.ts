@@ -1,7 +1,7 @@
 /**
  * Makes the tfjs 4.22 wasm backend train, fast: registers the kernels it lacks for training
  * (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop{Input,Filter}, UnsortedSegmentSum), faster replacements for
- * slow ones (Conv2DBackpropInput, BatchMatMul with transposes, Tile, Unpack), and two faster tfjs-core
+ * slow ones (Conv2DBackpropInput, BatchMatMul with transposes, Tile, Slice/Unpack/SplitV, Sum/Mean over leading axes), and two faster tfjs-core
  * gradients (Tile, FusedBatchNorm; these apply to every backend and are exact on all).
  */
 import { tf } from '../tf.js';
@@ -10,7 +10,8 @@ import { conv2DBackpropInput, conv2DBackpropFilter } from './conv2d-backprop.js'
 import { depthwiseBackpropInput, depthwiseBackpropFilter } from './depthwise-backprop.js';
 import { batchMatMul, tile } from './matmul-tile.js';
 import { unsortedSegmentSum } from './segment-sum.js';
-import { unpack } from './unpack.js';
+import { slice, unpack, splitV } from './slice.js';
+import { sum, mean } from './reduce.js';
 import { tileGradConfig, fusedBatchNormGradConfig } from './gradients.js';
 
 export { stockWasmKernel } from './registry.js';
@@ -23,7 +24,7 @@ let gradientsRegistered = false;
 /** Kernels this module registers on 'wasm' (replacing stock ones of the same name). */
 export const WASM_TRAINING_KERNELS = [
   'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput',
-  'DepthwiseConv2dNativeBackpropFilter', 'BatchMatMul', 'Tile', 'UnsortedSegmentSum', 'Unpack',
+  'DepthwiseConv2dNativeBackpropFilter', 'BatchMatMul', 'Tile', 'UnsortedSegmentSum', 'Slice', 'Unpack', 'SplitV', 'Sum', 'Mean',
 ] as const;
 
 /** Registers the faster Tile and FusedBatchNorm gradients (all backends) once. */
@@ -49,5 +50,9 @@ export function registerWasmTrainingKernels(): void {
   registerWasmKernel('BatchMatMul', batchMatMul as never);
   registerWasmKernel('Tile', tile as never);
   registerWasmKernel('UnsortedSegmentSum', unsortedSegmentSum as never);
+  registerWasmKernel('Slice', slice as never);
   registerWasmKernel('Unpack', unpack as never);
+  registerWasmKernel('SplitV', splitV as never);
+  registerWasmKernel('Sum', sum as never);
+  registerWasmKernel('Mean', mean as never);
 }

@@ -6,12 +6,12 @@
 import { InvalidInputError } from '../../errors.js';
 import type { ModelLike } from '../../explain/types.js';
 import { runMetric } from '../base.js';
-import { featureRelevance, positionFeatures, resolveFeatures, type FeatureOptions } from '../features.js';
+import { featureRelevance, positionFeatures, resolveFeatures, type FeatureGroupOptions } from '../features.js';
 import { runMaskedRows, type PerturbOptions } from '../perturb.js';
 import type { AttributionInput, Labels, MetricDef, MetricOptions, TensorInput } from '../types.js';
 
 /** NonSensitivity options. */
-export interface NonSensitivityOptions extends MetricOptions, PerturbOptions, FeatureOptions {
+export interface NonSensitivityOptions extends MetricOptions, PerturbOptions, FeatureGroupOptions {
   /** |relevance| below this counts as zero. Default 1e-5. */
   eps?: number;
   /** |output change| below this counts as insensitive. Default 1e-5. */

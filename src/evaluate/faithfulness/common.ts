@@ -4,7 +4,7 @@
  */
 import { InvalidInputError } from '../../errors.js';
 import type { EvalContext } from '../base.js';
-import { featureRanks, featureRelevance, type FeatureOptions, type FeatureSet } from '../features.js';
+import { featureRanks, featureRelevance, type FeatureGroupOptions, type FeatureSet } from '../features.js';
 import { deletionSelector, insertionSelector, orderedScores, type PerturbOptions } from '../perturb.js';
 import { trapezoid } from '../stats.js';
 import type { ModelLike } from '../../explain/types.js';
@@ -18,7 +18,7 @@ export interface Curves {
 }
 
 /** Options of the perturbation-based faithfulness metrics. */
-export interface FaithfulnessOptions extends MetricOptions, PerturbOptions, FeatureOptions {
+export interface FaithfulnessOptions extends MetricOptions, PerturbOptions, FeatureGroupOptions {
   /** Receives the score curves of curve metrics (PixelFlipping, Deletion, Insertion, IROF, ROAD...). */
   onCurves?: (curves: Curves) => void;
 }
@@ -47,14 +47,15 @@ export function fractionSteps(count: number, intervals: number): number[] {
 /** Scores after replacing (deletion) or keeping (insertion) the first `steps[k]` features, most relevant first. */
 export async function relevanceCurves(
   ctx: EvalContext,
-  features: FeatureSet,
+  features: FeatureSet | ((i: number) => FeatureSet),
   steps: number[],
   mode: 'deletion' | 'insertion',
   o: PerturbOptions,
   reduce: 'sum' | 'mean' = 'sum',
   mostRelevantFirst = true,
 ): Promise<Float32Array[]> {
-  const ranks = (i: number) => featureRanks(featureRelevance(ctx.relevanceOf(i), features, reduce), mostRelevantFirst);
+  const of = (i: number) => (typeof features === 'function' ? features(i) : features);
+  const ranks = (i: number) => featureRanks(featureRelevance(ctx.relevanceOf(i), of(i), reduce), mostRelevantFirst);
   const select = mode === 'deletion' ? deletionSelector(steps) : insertionSelector(steps);
   return orderedScores(ctx, features, ranks, steps.length, select, o);
 }

@@ -1,6 +1,6 @@
 /**
- * Model parameter randomisation test (Adebayo et al. 2018): layer weights are re-drawn (from a
- * normal distribution with each weight tensor's own mean and std, seeded) from the top layer
+ * Model parameter randomisation test (Adebayo et al. 2018): trainable layer weights are re-drawn
+ * (from a normal distribution with each weight tensor's own mean and std, seeded) from the top layer
  * down, either cumulatively ('cascading') or one layer at a time ('independent'), and every
  * sample is re-explained; the similarity to the original attribution per layer is the curve,
  * and a sample's score is its mean over layers (lower = the explanation depends on the model,
@@ -31,9 +31,14 @@ export interface ModelParameterRandomisationOptions extends RandomisationOptions
   onLayers?: (curves: LayerCurves) => void;
 }
 
-/** Weights re-drawn with each tensor's mean and std (std 0.1 where constant, e.g. zero biases). */
-function randomWeights(weights: tf.Tensor[], rng: Rng): tf.Tensor[] {
-  return weights.map((w) => {
+/**
+ * The layer's weights with the trainable ones re-drawn from their own mean and std (std 0.1
+ * where constant, e.g. zero biases); statistics such as batch-norm moving variances are kept.
+ */
+function randomWeights(layer: tfl.layers.Layer, rng: Rng): tf.Tensor[] {
+  const trainable = layer.weights.map((v) => v.trainable);
+  return layer.getWeights().map((w, j) => {
+    if (!trainable[j]) return w;
     const v = w.dataSync() as Float32Array;
     const mean = v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
     const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length));
@@ -65,7 +70,7 @@ export const ModelParameterRandomisation: MetricDef<ModelParameterRandomisationO
     try {
       for (let k = 0; k < layers.length; k++) {
         if (o.order === 'independent' && k > 0) tf.tidy(() => restore(k - 1));
-        tf.tidy(() => layers[k].setWeights(randomWeights(layers[k].getWeights(), rng)));
+        tf.tidy(() => layers[k].setWeights(randomWeights(layers[k], rng)));
         curves.push(similarity(ctx.relevance, await explainAll(ctx, ctx.classes, model)));
       }
     } finally {

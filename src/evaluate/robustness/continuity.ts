@@ -7,13 +7,13 @@
 import { InvalidInputError } from '../../errors.js';
 import type { ModelLike } from '../../explain/types.js';
 import { runMetric } from '../base.js';
-import { defaultCell, featureRelevance, gridFeatures, resolveFeatures, type FeatureOptions } from '../features.js';
+import { defaultCell, featureRelevance, gridFeatures, resolveFeatures, type FeatureGroupOptions } from '../features.js';
 import { finiteMean, pearson } from '../stats.js';
 import type { AttributionInput, Labels, MetricDef, MetricOptions, TensorInput } from '../types.js';
 import { explainCopies } from './common.js';
 
 /** Continuity options. */
-export interface ContinuityOptions extends MetricOptions, FeatureOptions {
+export interface ContinuityOptions extends MetricOptions, FeatureGroupOptions {
   /** Translation steps (copies). Default 8. */
   nrSteps?: number;
   /** Positions moved per step along the first spatial axis. Default 1. */

@@ -12,7 +12,7 @@ import { tf, tfl } from '../../backend/tf.js';
 import { InvalidInputError } from '../../errors.js';
 import type { ProgressCallback } from '../../progress.js';
 import { Rng } from '../../util/random.js';
-import { readInfillArgs } from './classical.js';
+import { linearInfill, readInfillArgs } from './classical.js';
 import type { InfillFunction } from './types.js';
 
 /** Architecture options. */
@@ -163,9 +163,9 @@ export class EcgInfillModel {
 
   /**
    * Mean squared error inside random holes of `count` windows (seeded: the same holes for the
-   * same seed), for this model and for a zero fill, in signal units.
+   * same seed), for this model, a zero fill and linear interpolation, in signal units.
    */
-  evaluate(set: SignalSet, options: { count?: number; window?: number; gap?: [number, number]; seed?: number } = {}): { model: number; zeros: number } {
+  evaluate(set: SignalSet, options: { count?: number; window?: number; gap?: [number, number]; seed?: number } = {}): { model: number; zeros: number; linear: number } {
     const signals = toSignals(set);
     const count = options.count ?? 64, window = options.window ?? 256, gap = options.gap ?? [8, 64];
     this.checkSet(signals, window, gap);
@@ -175,7 +175,7 @@ export class EcgInfillModel {
       const y = this.predictRows(xt, mt);
       const holes = tf.sum(mt);
       const err = (p: tf.Tensor) => tf.div(tf.sum(tf.mul(tf.square(tf.sub(p, xt)), mt)), holes).dataSync()[0];
-      return { model: err(y), zeros: err(tf.zerosLike(xt)) };
+      return { model: err(y), zeros: err(tf.zerosLike(xt)), linear: err(linearInfill({ noise: 0 })(xt, mt)) };
     });
   }
 

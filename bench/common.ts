@@ -1,0 +1,63 @@
+/**
+ * Helpers shared by the benchmarks in bench/: flag parsing, median timing (sync and async)
+ * and running a PyTorch reference script with /usr/bin/python3 (Debian python3-torch) on
+ * 2 threads, the same as the medlens side gets on the shared machine.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Folder of the bench scripts. */
+export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+/** Value following `--name` in argv, if any. */
+export function flagValue(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** Median of numbers (upper median for an even count). */
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('median of nothing');
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median wall time (ms) of `reps` runs after `warmup` runs; `fn` must read its result back. */
+export function medianMs(fn: () => void, reps: number, warmup = 2): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** `medianMs` for async work; also returns the last run's result. */
+export async function medianMsAsync<T>(fn: () => Promise<T>, reps: number, warmup = 1): Promise<{ ms: number; last: T }> {
+  let last: T | undefined;
+  for (let i = 0; i < warmup; i++) last = await fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    last = await fn();
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), last: last as T };
+}
+
+/**
+ * Runs a Python script of bench/ with /usr/bin/python3, 2 torch/BLAS threads, stdout passed
+ * through. Returns null on success, else why it failed (last line of stderr).
+ */
+export function runTorchScript(script: string, args: string[]): string | null {
+  // 2 threads for torch and for its BLAS (Debian's torch uses the system libblas).
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2' };
+  const r = spawnSync('/usr/bin/python3', [path.join(BENCH_DIR, script), ...args], { stdio: ['ignore', 'inherit', 'pipe'], env });
+  if (r.status === 0) return null;
+  const err = r.stderr?.toString().trim() ?? '';
+  if (err) process.stderr.write(err + '\n');
+  return `${script} failed: ${r.error?.message ?? err.split('\n').pop()}`;
+}
