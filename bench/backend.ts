@@ -3,8 +3,8 @@
  *
  * Times the zoo's nets in tfjs on each available backend and in PyTorch CPU (Debian
  * python3-torch, 2 threads; bench/torch_backend.py rebuilds the same architectures):
- * forward, input gradient and one SGD training step, batch 16; prints medians and
- * tfjs/torch ratios. The cpu backend only runs the small nets (others are skipped with a note).
+ * forward, input gradient and one SGD training step, batch 16; prints medians (and minima, which
+ * a busy shared machine disturbs less) and tfjs/torch ratios. The cpu backend only runs the small nets (others are skipped with a note).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,7 +30,18 @@ const CPU_OK = new Set(['cnn64', 'ecg-lstm']);
 const OPS = ['forward', 'inputgrad', 'train'] as const;
 type Op = (typeof OPS)[number];
 
-interface Row { model: string; op: Op; backend: string; medlens_ms: number | null; torch_ms: number | null; ratio: number | null; note?: string }
+/** One result; *_ms are medians, *_min_ms minima (less sensitive to a busy shared machine). */
+interface Row {
+  model: string;
+  op: Op;
+  backend: string;
+  medlens_ms: number;
+  torch_ms: number | null;
+  ratio: number | null;
+  medlens_min_ms: number;
+  torch_min_ms: number | null;
+  ratio_min: number | null;
+}
 
 function parseArgs(argv: string[]) {
   const get = (name: string) => {
@@ -46,8 +57,10 @@ function parseArgs(argv: string[]) {
   };
 }
 
-/** Median wall time (ms) of `reps` runs after 2 warm-up runs; `fn` must read its result back. */
-function medianMs(fn: () => void, reps: number, warmup = 2): number {
+interface Timing { median: number; min: number }
+
+/** Median and min wall time (ms) of `reps` runs after 2 warm-up runs; `fn` must read its result back. */
+function timeMs(fn: () => void, reps: number, warmup = 2): Timing {
   for (let i = 0; i < warmup; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -56,11 +69,12 @@ function medianMs(fn: () => void, reps: number, warmup = 2): number {
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  const mid = times.length >> 1;
+  return { median: times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2, min: times[0] };
 }
 
 /** Times forward / input gradient / SGD step of one net on the active backend. */
-function timeNet(arch: string, reps: number): { ms: Record<Op, number>; params: number } {
+function timeNet(arch: string, reps: number): { ms: Record<Op, Timing>; params: number } {
   const spec = SPECS[arch];
   const model = buildModel(arch as ModelArch, { ...spec, seed: 1 });
   const x = tf.randomNormal([BATCH, ...spec.inputShape], 0, 1, 'float32', 2);
@@ -76,8 +90,8 @@ function timeNet(arch: string, reps: number): { ms: Record<Op, number>; params: 
       loss!.dispose();
     },
   };
-  const ms = {} as Record<Op, number>;
-  for (const op of OPS) ms[op] = medianMs(ops[op], reps);
+  const ms = {} as Record<Op, Timing>;
+  for (const op of OPS) ms[op] = timeMs(ops[op], reps);
   const params = trainableParamCount(model);
   tf.dispose([x, y]);
   optimizer.dispose();
@@ -86,7 +100,7 @@ function timeNet(arch: string, reps: number): { ms: Record<Op, number>; params: 
 }
 
 /** Runs bench/torch_backend.py; returns ms by "model/op" and params by model, or a reason. */
-function runTorch(models: string[], reps: number): { ms: Map<string, number>; params: Map<string, number> } | string {
+function runTorch(models: string[], reps: number): { ms: Map<string, Timing>; params: Map<string, number> } | string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'medlens-bench-')), 'torch.json');
   const specs = Object.fromEntries(models.map((m) => [m, { ...SPECS[m], batch: BATCH }]));
@@ -95,11 +109,11 @@ function runTorch(models: string[], reps: number): { ms: Map<string, number>; pa
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2' };
   const r = spawnSync('/usr/bin/python3', [path.join(here, 'torch_backend.py'), '--json', out, '--specs', JSON.stringify(specs), '--reps', String(reps)], { stdio: ['ignore', 'inherit', 'pipe'], env });
   if (r.status !== 0 || !fs.existsSync(out)) return `torch run failed: ${r.error?.message ?? r.stderr?.toString().trim().split('\n').pop()}`;
-  const res = JSON.parse(fs.readFileSync(out, 'utf8')) as { rows: { model: string; op: string; ms: number; params?: number }[] };
-  const ms = new Map<string, number>();
+  const res = JSON.parse(fs.readFileSync(out, 'utf8')) as { rows: { model: string; op: string; ms: number; min_ms: number; params?: number }[] };
+  const ms = new Map<string, Timing>();
   const params = new Map<string, number>();
   for (const row of res.rows) {
-    ms.set(`${row.model}/${row.op}`, row.ms);
+    ms.set(`${row.model}/${row.op}`, { median: row.ms, min: row.min_ms });
     if (row.params !== undefined) params.set(row.model, row.params);
   }
   return { ms, params };
@@ -138,13 +152,22 @@ async function main(): Promise<void> {
       const torchParams = typeof torch === 'string' ? undefined : torch.params.get(model);
       if (torchParams !== undefined && torchParams !== params) notes.push(`${model}: parameter counts differ (tfjs ${params}, torch ${torchParams})`);
       for (const op of OPS) {
-        const t = typeof torch === 'string' ? null : (torch.ms.get(`${model}/${op}`) ?? null);
-        rows.push({ model, op, backend, medlens_ms: +ms[op].toFixed(2), torch_ms: t === null ? null : +t.toFixed(2), ratio: t ? +(ms[op] / t).toFixed(2) : null });
-        console.log(`tfjs-${backend} ${model.padEnd(12)} ${op.padEnd(10)} ${ms[op].toFixed(2).padStart(9)} ms`);
+        const t = typeof torch === 'string' ? undefined : torch.ms.get(`${model}/${op}`);
+        const m = ms[op];
+        const r2 = (v: number) => +v.toFixed(2);
+        rows.push({
+          model, op, backend,
+          medlens_ms: r2(m.median), torch_ms: t ? r2(t.median) : null, ratio: t ? r2(m.median / t.median) : null,
+          medlens_min_ms: r2(m.min), torch_min_ms: t ? r2(t.min) : null, ratio_min: t ? r2(m.min / t.min) : null,
+        });
+        console.log(`tfjs-${backend} ${model.padEnd(12)} ${op.padEnd(10)} ${m.median.toFixed(2).padStart(9)} ms (min ${m.min.toFixed(2)})`);
       }
     }
   }
-  console.table(rows.map((r) => ({ model: r.model, op: r.op, backend: r.backend, 'tfjs ms': r.medlens_ms, 'torch ms': r.torch_ms, 'tfjs/torch': r.ratio })));
+  console.table(rows.map((r) => ({
+    model: r.model, op: r.op, backend: r.backend, 'tfjs ms': r.medlens_ms, 'torch ms': r.torch_ms, 'tfjs/torch': r.ratio,
+    'tfjs min': r.medlens_min_ms, 'torch min': r.torch_min_ms, 'ratio of min': r.ratio_min,
+  })));
   for (const n of notes) console.log(`note: ${n}`);
   if (args.json) writeFileAtomic(args.json, JSON.stringify({ batch: BATCH, notes, rows }, null, 1));
 }

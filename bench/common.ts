@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the benchmarks in bench/: flag parsing, median timing (sync and async)
  * and running a PyTorch reference script with /usr/bin/python3 (Debian python3-torch) on
- * 2 threads, the same as the medlens side gets on the shared machine.
+ * 2 threads (passive OpenMP waits), as the medlens side gets on the shared machine.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -53,8 +53,9 @@ export async function medianMsAsync<T>(fn: () => Promise<T>, reps: number, warmu
  * through. Returns null on success, else why it failed (last line of stderr).
  */
 export function runTorchScript(script: string, args: string[]): string | null {
-  // 2 threads for torch and for its BLAS (Debian's torch uses the system libblas).
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2' };
+  // 2 threads for torch and for its BLAS (Debian's torch uses the system libblas). Passive
+  // OpenMP waits: on a loaded machine spinning threads made small convs 10-100x slower.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' };
   const r = spawnSync('/usr/bin/python3', [path.join(BENCH_DIR, script), ...args], { stdio: ['ignore', 'inherit', 'pipe'], env });
   if (r.status === 0) return null;
   const err = r.stderr?.toString().trim() ?? '';

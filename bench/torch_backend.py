@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch CPU side of `npm run bench:backend`: the zoo's nets rebuilt layer for layer
 (same layer counts, widths, kernels, strides and paddings as src/models/), timed for
-forward, input gradient and one SGD training step. Writes {"rows": [{model, op, ms}]}.
+forward, input gradient and one SGD training step. Writes {"rows": [{model, op, ms, min_ms, params}]} (ms = median).
 
 Run: /usr/bin/python3 bench/torch_backend.py --json out.json [--models a,b] [--reps 5]
 """
@@ -163,7 +163,8 @@ def build(name, spec):
     return nets[name](), x_shape
 
 
-def median_ms(fn, reps, warmup=2):
+def time_ms(fn, reps, warmup=2):
+    """(median, min) wall time in ms of `reps` runs after `warmup` runs."""
     for _ in range(warmup):
         fn()
     times = []
@@ -171,7 +172,7 @@ def median_ms(fn, reps, warmup=2):
         t0 = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    return statistics.median(times), min(times)
 
 
 def main():
@@ -208,9 +209,10 @@ def main():
             opt.step()
 
         for op, fn in (("forward", forward), ("inputgrad", inputgrad), ("train", train)):
-            rows.append({"model": name, "op": op, "ms": median_ms(fn, args.reps),
+            med, low = time_ms(fn, args.reps)
+            rows.append({"model": name, "op": op, "ms": med, "min_ms": low,
                          "params": sum(p.numel() for p in net.parameters())})
-            print(f"torch {name:12s} {op:10s} {rows[-1]['ms']:9.2f} ms", flush=True)
+            print(f"torch {name:12s} {op:10s} {med:9.2f} ms (min {low:.2f})", flush=True)
     with open(args.json, "w") as f:
         json.dump({"torch": torch.__version__, "threads": args.threads, "rows": rows}, f)
 

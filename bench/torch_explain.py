@@ -175,7 +175,8 @@ def main():
         for row in spec['rows']:
             fn = getattr(M, row['fn'])
             times = []
-            result = fn(ctx, row['params'])  # warm-up run
+            for _ in range(row['warmup']):
+                fn(ctx, row['params'])
             for _ in range(row['reps']):
                 t0 = time.perf_counter()
                 result = fn(ctx, row['params'])

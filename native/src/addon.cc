@@ -253,6 +253,71 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   });
 }
 
+// transpose(params=[rank, shape, perm], x, out)
+napi_value Transpose(napi_env env, napi_callback_info info) {
+  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
+    size_t len;
+    const int *p = paramsAny(env, a[0], len);
+    const int r = rankOf(p, len, 2);
+    bool seen[kMaxRank] = {false};
+    for (int i = 0; i < r; i++) {
+      const int q = p[1 + r + i];
+      if (q < 0 || q >= r || seen[q]) throw ArgError("bad permutation");
+      seen[q] = true;
+    }
+    const size_t n = prodOf(p + 1, r);
+    transpose(r, p + 1, p + 1 + r, f32(env, a[1], n, "x"), f32(env, a[2], n, "out"));
+    return nullptr;
+  });
+}
+
+// copyBlock(params=[rank, srcShape, srcOff, dstShape, dstOff, block], src, dst)
+napi_value CopyBlock(napi_env env, napi_callback_info info) {
+  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
+    size_t len;
+    const int *p = paramsAny(env, a[0], len);
+    const int r = rankOf(p, len, 5);
+    const int *ss = p + 1, *so = p + 1 + r, *ds = p + 1 + 2 * r, *dof = p + 1 + 3 * r, *bs = p + 1 + 4 * r;
+    for (int i = 0; i < r; i++) {
+      if (so[i] < 0 || dof[i] < 0 || bs[i] < 0 || so[i] + bs[i] > ss[i] || dof[i] + bs[i] > ds[i]) throw ArgError("block out of bounds");
+    }
+    copyBlock(r, ss, so, ds, dof, bs, f32(env, a[1], prodOf(ss, r), "src"), f32(env, a[2], prodOf(ds, r), "dst"));
+    return nullptr;
+  });
+}
+
+// softmax(rowLength, x, y)
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
+    const double n = number(env, a[0]);
+    float *x = f32(env, a[1], SIZE_MAX, "x");
+    size_t len;
+    check(env, napi_get_typedarray_info(env, a[1], nullptr, &len, nullptr, nullptr, nullptr));
+    if (n < 1 || len % static_cast<size_t>(n)) throw ArgError("x size is not a multiple of the row length");
+    softmax(static_cast<long>(len / static_cast<size_t>(n)), static_cast<long>(n), x, f32(env, a[2], len, "y"));
+    return nullptr;
+  });
+}
+
+// avgPool(params (as maxPoolGrad), x, y) and avgPoolGrad(params, dy, dx)
+napi_value AvgPool(napi_env env, napi_callback_info info) {
+  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
+    const int *p = params(env, a[0], 14);
+    for (int i = 0; i < 14; i++) if (p[i] < 0 || (i < 10 && p[i] == 0)) throw ArgError("bad pooling params");
+    avgPool(p, f32(env, a[1], prod({p[0], p[1], p[2], p[3]}), "x"), f32(env, a[2], prod({p[0], p[4], p[5], p[3]}), "y"));
+    return nullptr;
+  });
+}
+
+napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
+  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
+    const int *p = params(env, a[0], 14);
+    for (int i = 0; i < 14; i++) if (p[i] < 0 || (i < 10 && p[i] == 0)) throw ArgError("bad pooling params");
+    avgPoolGrad(p, f32(env, a[1], prod({p[0], p[4], p[5], p[3]}), "dy"), f32(env, a[2], prod({p[0], p[1], p[2], p[3]}), "dx"));
+    return nullptr;
+  });
+}
+
 // info() -> { onednn, threads, cachedPrimitives }
 napi_value Info(napi_env env, napi_callback_info info) {
   return wrap<0>(env, info, [&](napi_value *) -> napi_value {
@@ -283,6 +348,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"copyBlock", nullptr, CopyBlock, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"avgPool", nullptr, AvgPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -140,6 +140,7 @@ void unary(int op, float alpha, long n, const float *x, float *y) {
     case UN_NEG: for (long i = 0; i < n; i++) y[i] = -x[i]; return;
     case UN_ELU: for (long i = 0; i < n; i++) y[i] = x[i] >= 0.f ? x[i] : std::expm1(x[i]); return;
     case UN_LEAKYRELU: for (long i = 0; i < n; i++) y[i] = x[i] < 0.f ? alpha * x[i] : x[i]; return;
+    case UN_ERF: for (long i = 0; i < n; i++) y[i] = std::erf(x[i]); return;
     default: throw std::runtime_error("unknown unary op");
   }
 }
@@ -174,6 +175,86 @@ void batchNorm(long n, long c, const float *x, const float *mean, const float *v
   }
 }
 
+void transpose(int rank, const int *shape, const int *perm, const float *x, float *out) {
+  // Input strides, then merge output dims that are also consecutive in the input.
+  std::vector<long> inStride(rank);
+  long st = 1;
+  for (int i = rank - 1; i >= 0; i--) { inStride[i] = st; st *= shape[i]; }
+  std::vector<long> dims, strides;  // output-order dims and their input strides
+  for (int i = 0; i < rank; i++) {
+    const long d = shape[perm[i]], s = inStride[perm[i]];
+    if (d == 1) continue;
+    if (!dims.empty() && strides.back() == s * d) { dims.back() *= d; strides.back() = s; }
+    else { dims.push_back(d); strides.push_back(s); }
+  }
+  if (dims.empty()) { out[0] = x[0]; return; }
+  const int r = static_cast<int>(dims.size());
+  const long n = dims[r - 1], sn = strides[r - 1];
+  long rows = 1;
+  for (int i = 0; i < r - 1; i++) rows *= dims[i];
+  std::vector<long> idx(r, 0);
+  long off = 0;
+  for (long row = 0; row < rows; row++) {
+    float *o = out + row * n;
+    if (sn == 1) std::memcpy(o, x + off, sizeof(float) * n);
+    else for (long j = 0; j < n; j++) o[j] = x[off + j * sn];
+    // Odometer increment over the outer output dims.
+    for (int i = r - 2; i >= 0; i--) {
+      off += strides[i];
+      if (++idx[i] < dims[i]) break;
+      off -= strides[i] * dims[i];
+      idx[i] = 0;
+    }
+  }
+}
+
+void copyBlock(int rank, const int *srcShape, const int *srcOff, const int *dstShape, const int *dstOff, const int *block,
+               const float *src, float *dst) {
+  std::vector<long> ss(srcShape, srcShape + rank), so(srcOff, srcOff + rank), ds(dstShape, dstShape + rank),
+      dof(dstOff, dstOff + rank), bs(block, block + rank);
+  // Trailing dims copied whole in both arrays merge into one contiguous run.
+  while (ss.size() > 1 && bs.back() == ss.back() && bs.back() == ds.back()) {
+    const size_t r = ss.size();
+    so[r - 2] *= ss[r - 1]; dof[r - 2] *= ds[r - 1];
+    ss[r - 2] *= ss[r - 1]; ds[r - 2] *= ds[r - 1]; bs[r - 2] *= bs[r - 1];
+    ss.pop_back(); so.pop_back(); ds.pop_back(); dof.pop_back(); bs.pop_back();
+  }
+  const int r = static_cast<int>(ss.size());
+  for (int i = 0; i < r; i++) if (bs[i] == 0) return;
+  std::vector<long> sst(r), dst_(r);
+  long a = 1, b = 1;
+  for (int i = r - 1; i >= 0; i--) { sst[i] = a; dst_[i] = b; a *= ss[i]; b *= ds[i]; }
+  long rows = 1;
+  for (int i = 0; i < r - 1; i++) rows *= bs[i];
+  std::vector<long> idx(r, 0);
+  for (long row = 0; row < rows; row++) {
+    long sOff = 0, dOff = 0;
+    for (int i = 0; i < r; i++) {
+      const long k = i < r - 1 ? idx[i] : 0;
+      sOff += (so[i] + k) * sst[i];
+      dOff += (dof[i] + k) * dst_[i];
+    }
+    std::memcpy(dst + dOff, src + sOff, sizeof(float) * bs[r - 1]);
+    for (int i = r - 2; i >= 0; i--) {
+      if (++idx[i] < bs[i]) break;
+      idx[i] = 0;
+    }
+  }
+}
+
+void softmax(long rows, long n, const float *x, float *y) {
+  for (long r = 0; r < rows; r++) {
+    const float *xr = x + r * n;
+    float *yr = y + r * n;
+    float mx = -std::numeric_limits<float>::infinity();
+    for (long j = 0; j < n; j++) mx = std::max(mx, xr[j]);
+    double sum = 0;
+    for (long j = 0; j < n; j++) { yr[j] = std::exp(xr[j] - mx); sum += yr[j]; }
+    const float inv = static_cast<float>(1.0 / sum);
+    for (long j = 0; j < n; j++) yr[j] *= inv;
+  }
+}
+
 void maxPool(const int *p, const float *x, float *y) {
   const long N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7];
   const long SH = p[8], SW = p[9], PT = p[10], PL = p[11], DH = p[12], DW = p[13];
@@ -190,6 +271,57 @@ void maxPool(const int *p, const float *x, float *y) {
             if (iw < 0 || iw >= W) continue;
             const float *xi = x + ((n * H + ih) * W + iw) * C;
             for (long c = 0; c < C; c++) if (xi[c] > o[c]) o[c] = xi[c];  // strict >, first max wins, as in tfjs
+          }
+        }
+      }
+    }
+  }
+}
+
+void avgPool(const int *p, const float *x, float *y) {
+  const long N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7];
+  const long SH = p[8], SW = p[9], PT = p[10], PL = p[11], DH = p[12], DW = p[13];
+  std::vector<double> acc(C);
+  for (long n = 0; n < N; n++) {
+    for (long oh = 0; oh < OH; oh++) {
+      for (long ow = 0; ow < OW; ow++) {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        long count = 0;
+        for (long kh = 0; kh < KH; kh++) {
+          const long ih = oh * SH - PT + kh * DH;
+          if (ih < 0 || ih >= H) continue;
+          for (long kw = 0; kw < KW; kw++) {
+            const long iw = ow * SW - PL + kw * DW;
+            if (iw < 0 || iw >= W) continue;
+            const float *xi = x + ((n * H + ih) * W + iw) * C;
+            for (long c = 0; c < C; c++) acc[c] += xi[c];
+            count++;
+          }
+        }
+        float *o = y + ((n * OH + oh) * OW + ow) * C;
+        for (long c = 0; c < C; c++) o[c] = static_cast<float>(count ? acc[c] / count : 0.0);
+      }
+    }
+  }
+}
+
+void avgPoolGrad(const int *p, const float *dy, float *dx) {
+  const long N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7];
+  const long SH = p[8], SW = p[9], PT = p[10], PL = p[11], DH = p[12], DW = p[13];
+  const float scale = 1.f / static_cast<float>(KH * KW);
+  std::memset(dx, 0, sizeof(float) * N * H * W * C);
+  for (long n = 0; n < N; n++) {
+    for (long oh = 0; oh < OH; oh++) {
+      for (long ow = 0; ow < OW; ow++) {
+        const float *g = dy + ((n * OH + oh) * OW + ow) * C;
+        for (long kh = 0; kh < KH; kh++) {
+          const long ih = oh * SH - PT + kh * DH;
+          if (ih < 0 || ih >= H) continue;
+          for (long kw = 0; kw < KW; kw++) {
+            const long iw = ow * SW - PL + kw * DW;
+            if (iw < 0 || iw >= W) continue;
+            float *d = dx + ((n * H + ih) * W + iw) * C;
+            for (long c = 0; c < C; c++) d[c] += g[c] * scale;
           }
         }
       }

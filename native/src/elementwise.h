@@ -15,7 +15,7 @@ void binary(int op, int rank, const int *outShape, const int *aShape, const int 
 void reduceSum(int rank, const int *shape, const int *reduced, float scale, const float *x, float *out);
 
 enum UnaryOp { UN_RELU = 0, UN_RELU6 = 1, UN_STEP = 2, UN_SIGMOID = 3, UN_TANH = 4, UN_EXP = 5, UN_SQUARE = 6, UN_SQRT = 7,
-               UN_RSQRT = 8, UN_NEG = 9, UN_ELU = 10, UN_LEAKYRELU = 11 };
+               UN_RSQRT = 8, UN_NEG = 9, UN_ELU = 10, UN_LEAKYRELU = 11, UN_ERF = 12 };
 
 // y = op(x) elementwise; `alpha` is Step's value for x <= 0 and LeakyRelu's slope.
 void unary(int op, float alpha, long n, const float *x, float *y);
@@ -28,8 +28,23 @@ void tile(int rank, const int *inShape, const int *reps, const float *x, float *
 void batchNorm(long n, long c, const float *x, const float *mean, const float *var, const float *offset, const float *scale,
                float eps, float *y);
 
+// out = x with dimensions permuted: out dim i is x dim perm[i].
+void transpose(int rank, const int *shape, const int *perm, const float *x, float *out);
+
+// Copies a block of shape `block` from src (at srcOff) into dst (at dstOff): Slice and Pad.
+void copyBlock(int rank, const int *srcShape, const int *srcOff, const int *dstShape, const int *dstOff, const int *block,
+               const float *src, float *dst);
+
+// Softmax over the last dimension (rows of length n).
+void softmax(long rows, long n, const float *x, float *y);
+
 // Max pooling (NHWC), same params as maxPoolGrad.
 void maxPool(const int *p, const float *x, float *y);
+
+// Average pooling (NHWC) over in-bounds pixels, and its gradient, which like tfjs-cpu divides by
+// the full window size. Same params as maxPoolGrad.
+void avgPool(const int *p, const float *x, float *y);
+void avgPoolGrad(const int *p, const float *dy, float *dx);
 
 // Gradient of max pooling (NHWC): dy goes to the first maximum of each window, as in tfjs.
 // p = [N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW]

@@ -24,6 +24,8 @@ export interface NativeAddon {
   copyBlock(p: Int32Array, src: Float32Array, dst: Float32Array): void;
   softmax(rowLength: number, x: Float32Array, y: Float32Array): void;
   maxPool(p: Int32Array, x: Float32Array, y: Float32Array): void;
+  avgPool(p: Int32Array, x: Float32Array, y: Float32Array): void;
+  avgPoolGrad(p: Int32Array, dy: Float32Array, dx: Float32Array): void;
   maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   info(): { onednn: string; threads: number; cachedPrimitives: number };
 }

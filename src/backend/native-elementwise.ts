@@ -1,5 +1,6 @@
 /**
- * Broadcasting binary ops, unary activations, Tile, Sum/Mean reductions, MaxPool and MaxPoolGrad of the 'native' backend (C++
+ * Broadcasting binary ops, unary activations, Tile, batch norm, Sum/Mean
+ * reductions and max/avg pooling with gradients of the 'native' backend (C++
  * loops in native/src/elementwise.cc). Once convolutions ran in oneDNN, tfjs-cpu's versions of
  * these (batch-norm moments, bias and loss broadcasting) took over 90% of a CNN training step.
  */
@@ -111,6 +112,24 @@ const maxPool: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   return out.info;
 };
 
+const avgPool: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const x = f32Of(backend, inputs.x);
+  if (!x) return null;
+  const { c, p } = poolParams(inputs.x!.shape, attrs as Record<string, unknown>);
+  const out = allocOutput(backend, c.outShape);
+  addon.avgPool(p, x, out.values);
+  return out.info;
+};
+
+const avgPoolGrad: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const dy = f32Of(backend, inputs.dy);
+  if (!dy) return null;
+  const { c, p } = poolParams(inputs.input!.shape, attrs as Record<string, unknown>);
+  const out = allocOutput(backend, c.inShape);
+  addon.avgPoolGrad(p, dy, out.values);
+  return out.info;
+};
+
 const maxPoolGrad: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   const dy = f32Of(backend, inputs.dy), x = f32Of(backend, inputs.input);
   if (!dy || !x) return null;
@@ -128,6 +147,8 @@ export function nativeElementwiseKernels(addon: NativeAddon): tf.KernelConfig[] 
     nativeKernel('Tile', tile, addon),
     nativeKernel('MaxPool', maxPool, addon),
     nativeKernel('FusedBatchNorm', batchNorm, addon),
+    nativeKernel('AvgPool', avgPool, addon),
+    nativeKernel('AvgPoolGrad', avgPoolGrad, addon),
     nativeKernel('Sum', reduceImpl(false), addon),
     nativeKernel('Mean', reduceImpl(true), addon),
     nativeKernel('MaxPoolGrad', maxPoolGrad, addon),

@@ -15,7 +15,7 @@ import type { ModelArch } from '../models/types.js';
 import { createMetadata, type ModelMetadata } from '../models/metadata.js';
 import { hashDataset } from '../models/hash.js';
 import { fit, type FitResult } from '../train/fit.js';
-import { channelStats, selectClasses, standardize } from '../train/preprocess.js';
+import { appendRrChannels, channelStats, selectClasses, standardize } from '../train/preprocess.js';
 import { predictLogits, softmaxRows } from '../train/predict.js';
 import { argmaxRows, classificationReport, type ClassificationReport } from '../train/metrics.js';
 import type { CheckpointStore } from '../train/checkpoint.js';
@@ -39,6 +39,8 @@ export interface EcgRunOptions {
   after: number;
   classes?: string[];
   maxPerClassPerRecord?: number;
+  /** MIT-BIH: add prev/next RR over the record's mean RR as two input channels (default true). */
+  rrFeatures?: boolean;
   arch: ModelArch;
   depth?: number;
   width?: number;
@@ -106,6 +108,7 @@ function loadBeats(o: EcgRunOptions): { train: LabeledDataset; test: LabeledData
     normalize: 'zscore',
     onProgress: o.onProgress,
   });
+  if (o.rrFeatures !== false) Object.assign(all, appendRrChannels(all.x, all.shape, all.rr, all.groups));
   all = selectClasses(all, o.classes ?? ['N', 'S', 'V', 'F']);
   let held: Set<string>;
   if (o.testRecords?.length) {
@@ -182,6 +185,7 @@ export async function runEcgTraining(o: EcgRunOptions): Promise<EcgRunResult> {
       window: { before: Math.round(o.before * o.fs), after: Math.round(o.after * o.fs) },
       beatNormalize: o.data ? 'zscore' : 'none',
       ...(o.data ? { lead: o.lead ?? 'MLII' } : {}),
+      ...(o.data && o.rrFeatures !== false ? { rrFeatures: 'prev-next-over-record-mean' } : {}),
     },
     trainingDataHash: await hashDataset(train),
     buildOptions,

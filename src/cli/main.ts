@@ -8,6 +8,8 @@ import { registerBackendCommand } from './commands/backend.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerPredictCommand } from './commands/predict.js';
+import { registerExplainCommand } from './commands/explain.js';
+import { registerStudyCommand } from './commands/study.js';
 
 /** Builds the commander program with every medlens command registered. */
 export function buildProgram(): Command {
@@ -18,7 +20,9 @@ export function buildProgram(): Command {
   registerBackendCommand(program);
   registerTrainCommand(program);
   registerPredictCommand(program);
+  registerExplainCommand(program);
   registerDemoCommand(program);
+  registerStudyCommand(program);
   return program;
 }
 

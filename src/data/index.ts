@@ -9,3 +9,4 @@ export * from './png.js';
 export * from './nrrd.js';
 export * from './nifti.js';
 export * from './synthetic/index.js';
+export * from './delineate.js';

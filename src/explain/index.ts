@@ -36,3 +36,7 @@ export * from './deeplift.js';
 export * from './lrp.js';
 export { weightedLeastSquares, solveLinearSystem } from './linear-solve.js';
 export { explain, listMethods, methodClass, registerMethod, type MethodFamily } from './explain.js';
+export * from './deletion-mask.js';
+export { linearResize, linearResizeMatrix } from './mask-resize.js';
+export * from './infill/index.js';
+export * from './ecg-aggregate.js';

@@ -3,3 +3,6 @@ export { escapeHtml } from './escape.js';
 export { HtmlReport, confusionTable } from './html.js';
 export { linePlot, barChart, ecgTrace, niceTicks, type Series, type PlotOptions, type TraceOptions } from './svg.js';
 export { trainingReport, type TrainingReportInput, type TraceExample } from './training.js';
+export * from './colormap.js';
+export * from './overlay.js';
+export * from './ecg-image.js';

@@ -63,3 +63,37 @@ export function zscoreRows(x: Float32Array, size: number): Float32Array {
   }
   return out;
 }
+
+/**
+ * Adds two channels to beat windows [N, T, 1]: the preceding and the following RR interval, each
+ * divided by the mean RR of the beat's group (record), constant over the window. Prematurity
+ * relative to the patient's own rhythm is the main evidence for S beats (de Chazal et al., 2004)
+ * and is not visible inside one beat window. Group means use every beat passed in, so call it
+ * before any class-dependent subsampling.
+ */
+export function appendRrChannels(x: Float32Array, shape: number[], rr: Float32Array, groups?: string[]): { x: Float32Array; shape: number[] } {
+  const [n, t, c] = shape;
+  if (c !== 1 || rr.length !== 2 * n) throw new InvalidInputError('rr features', `need beats [N, T, 1] with rr [N, 2]; got [${shape}] and ${rr.length} RR values`);
+  const sums = new Map<string, { s: number; k: number }>();
+  for (let i = 0; i < n; i++) {
+    const g = groups?.[i] ?? '';
+    const e = sums.get(g) ?? { s: 0, k: 0 };
+    e.s += rr[2 * i];
+    e.k++;
+    sums.set(g, e);
+  }
+  const out = new Float32Array(n * t * 3);
+  for (let i = 0; i < n; i++) {
+    const e = sums.get(groups?.[i] ?? '')!;
+    const mean = e.s / e.k || 1;
+    const prev = rr[2 * i] / mean;
+    const next = rr[2 * i + 1] / mean;
+    for (let j = 0; j < t; j++) {
+      const o = (i * t + j) * 3;
+      out[o] = x[i * t + j];
+      out[o + 1] = prev;
+      out[o + 2] = next;
+    }
+  }
+  return { x: out, shape: [n, t, 3] };
+}

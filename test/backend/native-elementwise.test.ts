@@ -48,6 +48,11 @@ test('unary activations, Tile, pooling and batch norm match cpu (with gradients)
     await compareWithCpu(t, `maxPool f${f} s${s} ${pad}`, mp, [randn([2, 9, 8, 3], 3)], ['MaxPool'], 0);
     await compareWithCpu(t, `maxPool f${f} s${s} ${pad} grad`, (a) => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(mp(v), mp(v))))(a), [randn([2, 9, 8, 3], 3)], ['MaxPoolGrad'], 1e-6);
   }
+  for (const [f, s, pad] of pools) {
+    const ap = (a: tf.Tensor) => tf.avgPool(a as tf.Tensor4D, f, s, pad);
+    await compareWithCpu(t, `avgPool f${f} s${s} ${pad}`, ap, [randn([2, 9, 8, 3], 4)], ['AvgPool'], 1e-6);
+    await compareWithCpu(t, `avgPool f${f} s${s} ${pad} grad`, (a) => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(ap(v), ap(v))))(a), [randn([2, 9, 8, 3], 4)], ['AvgPoolGrad'], 1e-6);
+  }
   const bn = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) => tf.batchNorm(a, m, tf.abs(v), o, s, 1e-3);
   await compareWithCpu(t, 'batchNorm', bn, [randn([4, 5, 6, 3], 1), randn([3], 2), randn([3], 3), randn([3], 4), randn([3], 5)], ['FusedBatchNorm'], 1e-5);
   await compareWithCpu(t, 'batchNorm no offset/scale', (a, m, v) => tf.batchNorm(a, m, tf.abs(v)), [randn([6, 4], 1), randn([4], 2), randn([4], 3)], ['FusedBatchNorm'], 1e-5);

@@ -142,7 +142,7 @@ test('depthwise backprop kernels match cpu (multipliers 1/2, dilation 1/2)', asy
   }
 });
 
-test('BatchMatMul, Tile, Slice, Unpack, SplitV, Sum and Mean match cpu', async (t) => {
+test('BatchMatMul, Tile, Slice, Unpack and SplitV match cpu', async (t) => {
   const shapes: [number[], number[], boolean, boolean][] = [
     [[5, 7], [7, 3], false, false],
     [[7, 5], [7, 3], true, false],
@@ -182,17 +182,6 @@ test('BatchMatMul, Tile, Slice, Unpack, SplitV, Sum and Mean match cpu', async (
   assert.equal(splits.abs, 0);
   const intSlice = await compareWasmCpu('slice int32', () => tf.cast(tf.slice(tf.tensor([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32'), [0, 1], [2, 2]), 'float32'), 0);
   assert.equal(intSlice.abs, 0);
-  const reductions: [number[], number[], boolean][] = [[[16, 5, 6, 7], [0, 1, 2], false], [[16, 5, 6, 7], [0, 1, 2], true], [[70, 9], [0], false], [[8, 9, 10], [1, 0], true], [[8, 9, 10], [1, 2], false], [[3, 4], [0], false], [[10, 10, 3], [0, 1, 2], false]];
-  for (const [i, [shape, axes, keep]] of reductions.entries()) {
-    const label = `sum/mean ${shape} axes ${axes} keepDims ${keep}`;
-    const e = await compareWasmCpu(label, () => {
-      const x = tf.tensor(randn(shape, 500 + i), shape);
-      return [tf.sum(x, axes, keep), tf.mean(x, axes, keep)];
-    });
-    t.diagnostic(`${label}: max abs ${e.abs.toExponential(2)} rel ${e.rel.toExponential(2)}`);
-  }
-  const intSum = await compareWasmCpu('sum int32', () => tf.cast(tf.sum(tf.tensor(Array.from({ length: 300 }, (_, k) => k), [100, 3], 'int32'), 0), 'float32'), 0);
-  assert.equal(intSum.abs, 0);
   const ints = await compareWasmCpu('tile int32', () => tf.cast(tf.tile(tf.tensor([[1, 2], [3, 4]], [2, 2], 'int32'), [2, 3]), 'float32'), 0);
   assert.equal(ints.abs, 0);
 });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { bundleBrowser, GUARDED_NODE_REQUIRES, NODE_ONLY_SOURCES, REPO_ROOT, isNodeBuiltin, type BrowserBundle } from '../../scripts/browser-bundle.js';
+import { buildBrowser, bundleBrowser, GUARDED_NODE_REQUIRES, NODE_ONLY_SOURCES, REPO_ROOT, TFJS_WASM_FILES, isNodeBuiltin, type BrowserBundle } from '../../scripts/browser-bundle.js';
+import { tmpDir } from '../helpers.js';
 
 const SRC = path.join(REPO_ROOT, 'src');
 
@@ -16,8 +17,9 @@ function bundleSnippet(contents: string): Promise<BrowserBundle> {
   return bundleBrowser({ stdin: { contents, resolveDir: SRC } });
 }
 
-test('src/index.ts bundles for the browser with no Node builtin or Node-only source', async (t) => {
-  const b = await bundleBrowser();
+test('src/index.ts bundles for the browser with no Node builtin or Node-only source (npm run build:browser)', async (t) => {
+  const out = tmpDir('medlens-browser-');
+  const b = await buildBrowser(out);
   assert.deepEqual(b.nodeOnlyInputs, [], 'Node-only sources in the browser bundle');
   assert.deepEqual(b.unguardedBuiltins, [], 'Node builtins in the browser bundle');
   const inputs = Object.keys(b.metafile.inputs);
@@ -35,11 +37,15 @@ test('src/index.ts bundles for the browser with no Node builtin or Node-only sou
   const allowed = GUARDED_NODE_REQUIRES.flatMap((g) => g.modules.map((m) => `${g.file} -> ${m}`));
   assert.deepEqual(externals.filter((e) => !allowed.includes(e)), []);
 
-  const main = b.outputs.get('dist/browser/medlens.js');
-  assert.ok(main !== undefined, `no dist/browser/medlens.js among ${[...b.outputs.keys()].join(', ')}`);
-  const mainBytes = b.metafile.outputs['dist/browser/medlens.js'].bytes;
+  // What build:browser writes: the entry, its lazily loaded chunks, and the tfjs wasm binaries.
+  const main = fs.readFileSync(path.join(out, 'medlens.js'));
+  const mainBytes = main.length;
+  assert.equal([...b.outputs].find(([f]) => f.endsWith('/medlens.js'))?.[1], mainBytes);
+  for (const f of TFJS_WASM_FILES) {
+    assert.deepEqual(fs.readFileSync(path.join(out, f)), fs.readFileSync(path.join(REPO_ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist', f)), f);
+  }
   const total = [...b.outputs.values()].reduce((s, n) => s + n, 0);
-  const gz = gzipSync(b.files.get('dist/browser/medlens.js') ?? new Uint8Array()).length;
+  const gz = gzipSync(main).length;
   t.diagnostic(`browser bundle: medlens.js ${(mainBytes / 1024).toFixed(0)} KiB minified (${(gz / 1024).toFixed(0)} KiB gzipped); with lazily loaded codec chunks ${(total / 1024).toFixed(0)} KiB`);
   assert.ok(gz > 100 * 1024 && gz < mainBytes, `gzip size ${gz}`);
   // Guards against pulling something huge into the always-loaded entry (it is ~1.8 MiB, mostly tfjs).

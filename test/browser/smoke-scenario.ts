@@ -16,15 +16,18 @@ export interface SmokeResult {
   /** True when every value of both attributions is finite. */
   finite: boolean;
   png: { shape: number[]; bitDepth: number; data: number[] };
+  /** The DICOM image decoded from `dicomBytes`: shape, syntax, sum and every 4099th value. */
+  dicom?: { shape: number[]; transferSyntax: string; sum: number; sample: number[] };
   /** Tensors alive after the scenario disposed everything it made (leak check). */
   tensorsLeft: number;
 }
 
 /**
  * Generates 3 ECG beats, builds a small seeded ecg-cnn, explains class 1 with Saliency and GradCAM,
- * and decodes `pngBytes`. The caller selects the backend first.
+ * decodes `pngBytes` and, when given, `dicomBytes` (a compressed file exercises a codec that the
+ * bundle loads lazily as a separate chunk). The caller selects the backend first.
  */
-export async function smokeScenario(m: typeof Medlens, pngBytes: Uint8Array): Promise<SmokeResult> {
+export async function smokeScenario(m: typeof Medlens, pngBytes: Uint8Array, dicomBytes?: Uint8Array): Promise<SmokeResult> {
   const { tf } = m;
   const before = tf.memory().numTensors;
   const beats = m.generateEcgBeats({ n: 3, seed: 11, fs: 120 });
@@ -37,6 +40,13 @@ export async function smokeScenario(m: typeof Medlens, pngBytes: Uint8Array): Pr
   const values = [...saliency.values, ...gradcam.values];
   const png = m.decodePngImage(pngBytes, 'sample.png');
   const info = m.backendInfo();
+  let dicom: SmokeResult['dicom'];
+  if (dicomBytes) {
+    const im = await m.readDicomImage(dicomBytes, 'sample.dcm');
+    const sample: number[] = [];
+    for (let i = 0; i < im.data.length; i += 4099) sample.push(im.data[i]);
+    dicom = { shape: im.shape, transferSyntax: String(im.meta.transferSyntaxUID), sum: im.data.reduce((a, v) => a + v, 0), sample };
+  }
   return {
     backend: tf.getBackend(),
     threads: info?.threads ?? 1,
@@ -44,6 +54,7 @@ export async function smokeScenario(m: typeof Medlens, pngBytes: Uint8Array): Pr
     gradcam: Array.from(gradcam.values),
     finite: values.every(Number.isFinite),
     png: { shape: png.shape, bitDepth: png.bitDepth, data: Array.from(png.data) },
+    ...(dicom ? { dicom } : {}),
     tensorsLeft: tf.memory().numTensors - before,
   };
 }

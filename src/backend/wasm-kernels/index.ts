@@ -1,8 +1,9 @@
 /**
- * Makes the tfjs 4.22 wasm backend train, fast: registers the kernels it lacks for training
- * (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop{Input,Filter}, UnsortedSegmentSum), faster replacements for
- * slow ones (Conv2DBackpropInput, BatchMatMul with transposes, Tile, Slice/Unpack/SplitV, Sum/Mean over leading axes), and two faster tfjs-core
- * gradients (Tile, FusedBatchNorm; these apply to every backend and are exact on all).
+ * Makes the tfjs 4.22 wasm backend train, fast. Registers on 'wasm' only: the kernels it lacks
+ * for training (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop{Input,Filter},
+ * UnsortedSegmentSum) and faster replacements for slow ones (Conv2DBackpropInput, BatchMatMul
+ * with transposes, Tile, Slice/Unpack/SplitV). Also replaces two tfjs-core gradients (Tile,
+ * FusedBatchNorm) with faster ones; gradients are global, so these are exact on every backend.
  */
 import { tf } from '../tf.js';
 import { registerWasmKernel } from './registry.js';
@@ -11,7 +12,6 @@ import { depthwiseBackpropInput, depthwiseBackpropFilter } from './depthwise-bac
 import { batchMatMul, tile } from './matmul-tile.js';
 import { unsortedSegmentSum } from './segment-sum.js';
 import { slice, unpack, splitV } from './slice.js';
-import { sum, mean } from './reduce.js';
 import { tileGradConfig, fusedBatchNormGradConfig } from './gradients.js';
 
 export { stockWasmKernel } from './registry.js';
@@ -24,7 +24,7 @@ let gradientsRegistered = false;
 /** Kernels this module registers on 'wasm' (replacing stock ones of the same name). */
 export const WASM_TRAINING_KERNELS = [
   'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput',
-  'DepthwiseConv2dNativeBackpropFilter', 'BatchMatMul', 'Tile', 'UnsortedSegmentSum', 'Slice', 'Unpack', 'SplitV', 'Sum', 'Mean',
+  'DepthwiseConv2dNativeBackpropFilter', 'BatchMatMul', 'Tile', 'UnsortedSegmentSum', 'Slice', 'Unpack', 'SplitV',
 ] as const;
 
 /** Registers the faster Tile and FusedBatchNorm gradients (all backends) once. */
@@ -53,6 +53,4 @@ export function registerWasmTrainingKernels(): void {
   registerWasmKernel('Slice', slice as never);
   registerWasmKernel('Unpack', unpack as never);
   registerWasmKernel('SplitV', splitV as never);
-  registerWasmKernel('Sum', sum as never);
-  registerWasmKernel('Mean', mean as never);
 }

@@ -16,7 +16,7 @@ import { segmentBeats } from '../../data/mitbih.js';
 import type { ModelMetadata } from '../../models/metadata.js';
 import { predictLogits, softmaxRows } from '../../train/predict.js';
 import { argmaxRows } from '../../train/metrics.js';
-import { standardize, zscoreRows } from '../../train/preprocess.js';
+import { appendRrChannels, standardize, zscoreRows } from '../../train/preprocess.js';
 import { parseNpy } from '../npy.js';
 
 /** Samples read from an input file, before the model's preprocessing. */
@@ -88,7 +88,8 @@ function readWfdbInput(file: string, meta: ModelMetadata): PredictInput {
     normalize: p.beatNormalize === 'zscore' ? 'zscore' : p.beatNormalize === 'baseline' ? 'baseline' : 'none',
   });
   const extras = Array.from(beats.rPeak, (r, i) => ({ rPeak: r, annotated: beats.classNames[beats.y[i]] }));
-  return { x: beats.x, shape: beats.shape, extras, normalized: true };
+  const withRr = p.rrFeatures ? appendRrChannels(beats.x, beats.shape, beats.rr, beats.groups) : beats;
+  return { x: withRr.x, shape: withRr.shape, extras, normalized: true };
 }
 
 /** Reads any supported input file into samples (before preprocessing). */
@@ -161,7 +162,8 @@ export function registerPredictCommand(program: Command): void {
       const p = metadata.preprocessing;
       const size = metadata.inputShape.reduce((a, b) => a * b, 1);
       let x = input.x;
-      if (!input.normalized && p.beatNormalize === 'zscore') x = zscoreRows(x, size);
+      // npy/json beats with RR channels: only the signal channel is beat-normalised, so it is left to the caller
+      if (!input.normalized && p.beatNormalize === 'zscore' && !p.rrFeatures) x = zscoreRows(x, size);
       if (p.mean && p.std) x = standardize(x, p.mean, p.std);
       const k = metadata.classNames.length;
       const logits = predictLogits(model, x, input.shape);

@@ -32,6 +32,7 @@ interface TrainEcgFlags {
   after: string;
   classes?: string;
   maxPerClass?: string;
+  rrFeatures: boolean;
   arch: string;
   depth?: string;
   width?: string;
@@ -98,6 +99,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--after <s>', 'window after the R peak in seconds', '0.45')
     .option('--classes <list>', 'MIT-BIH: AAMI classes to keep, in label order', 'N,S,V,F')
     .option('--max-per-class <count>', 'MIT-BIH: at most this many beats per class per record')
+    .option('--no-rr-features', 'MIT-BIH: do not add the prev/next RR interval (over the record mean) as input channels')
     .option('--arch <name>', 'model architecture (ecg-lstm, ecg-gru, ecg-cnn)', 'ecg-lstm')
     .option('--depth <count>', 'recurrent layers / conv blocks (default: the architecture default)')
     .option('--width <factor>', 'width multiplier')
@@ -134,6 +136,7 @@ export function registerTrainCommand(program: Command): void {
         after: parseNumber('--after', flags.after, 0, 5),
         classes: flags.classes ? parseList(flags.classes) : undefined,
         maxPerClassPerRecord: flags.maxPerClass ? parseInteger('--max-per-class', flags.maxPerClass, 1) : undefined,
+        rrFeatures: flags.rrFeatures,
         arch: flags.arch as ModelArch,
         depth: flags.depth ? parseInteger('--depth', flags.depth, 1, 16) : undefined,
         width: flags.width ? parseNumber('--width', flags.width, 0.01, 16) : undefined,
@@ -158,6 +161,7 @@ export function registerTrainCommand(program: Command): void {
         seed: options.seed,
         'window (s)': `${options.before} before, ${options.after} after the R peak at ${options.fs} Hz`,
         'class weights': cw,
+        'RR features': flags.data && flags.rrFeatures ? 'prev/next RR over the record mean as 2 extra channels' : 'none',
         backend: backend.name,
         'time (s)': Number(seconds.toFixed(1)),
       };

@@ -141,17 +141,17 @@ export class EcgInfillModel {
     try {
       for (let step = 0; step < steps; step++) {
         const { x, m } = this.sampleBatch(signals, batch, window, gap, rng);
-        const cost = tf.tidy(() => {
+        const cost = tf.tidy((): tf.Scalar => {
           const xt = tf.tensor2d(x, [batch, window]), mt = tf.tensor2d(m, [batch, window]);
           return opt.minimize(() => {
             const { z, std, mean } = standardizeObserved(xt, tf.sub(1, mt));
             const target = tf.div(tf.sub(xt, mean), std);
             const y = tf.squeeze(this.model.apply(tf.stack([z, mt], 2), { training: true }) as tf.Tensor, [2]);
             return tf.div(tf.sum(tf.mul(tf.square(tf.sub(y, target)), mt)), tf.sum(mt)) as tf.Scalar;
-          }, true, vars);
+          }, true, vars)!;
         });
-        losses.push(cost!.dataSync()[0]);
-        cost!.dispose();
+        losses.push(cost.dataSync()[0]);
+        cost.dispose();
         options.onProgress?.({ task: 'train:ecg-infill', done: step + 1, total: steps, info: { loss: losses[step] } });
         if (step % 10 === 9) await Promise.resolve();
       }
