@@ -104,9 +104,11 @@ function runTorch(models: string[], reps: number): { ms: Map<string, Timing>; pa
   const here = path.dirname(fileURLToPath(import.meta.url));
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'medlens-bench-')), 'torch.json');
   const specs = Object.fromEntries(models.map((m) => [m, { ...SPECS[m], batch: BATCH }]));
-  // 2 threads for torch and for its BLAS (Debian's torch uses the system libblas: install
-  // libopenblas0-pthread, or the reference BLAS makes every matmul ~10x slower).
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2' };
+  // torch uses 2 intra-op threads. Its BLAS (Debian's torch uses the system libblas: install
+  // libopenblas0-pthread, the reference BLAS is ~10x slower) stays single-threaded inside them,
+  // and threads wait passively: on a busy 2-core machine nested or spinning threads made torch
+  // 10-30x slower (measured), which would flatter tfjs.
+  const env = { ...process.env, OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' };
   const r = spawnSync('/usr/bin/python3', [path.join(here, 'torch_backend.py'), '--json', out, '--specs', JSON.stringify(specs), '--reps', String(reps)], { stdio: ['ignore', 'inherit', 'pipe'], env });
   if (r.status !== 0 || !fs.existsSync(out)) return `torch run failed: ${r.error?.message ?? r.stderr?.toString().trim().split('\n').pop()}`;
   const res = JSON.parse(fs.readFileSync(out, 'utf8')) as { rows: { model: string; op: string; ms: number; min_ms: number; params?: number }[] };

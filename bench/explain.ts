@@ -35,10 +35,16 @@ const FORWARD_TOL = 1e-3;
 
 interface OutRow { model: string; method: string; medlens_ms: number | null; torch_ms: number | null; ratio: number | null }
 
-/** Repeats and warm-up runs per cost class; `null` = row skipped. */
-function schedule(cost: Cost, quick: boolean): { reps: number; warmup: number } | null {
-  if (quick) return cost === 'heavy' ? null : cost === 'cheap' ? { reps: 2, warmup: 1 } : { reps: 1, warmup: 0 };
-  return cost === 'heavy' ? { reps: 1, warmup: 0 } : cost === 'cheap' ? { reps: 5, warmup: 1 } : { reps: 3, warmup: 1 };
+/**
+ * Repeats and warm-up runs per cost class; `null` = row skipped. Medium rows follow cheap rows
+ * of the same model, so they start warm. --quick runs resnet18's cheap rows once each (~2 min in all).
+ */
+function schedule(cost: Cost, quick: boolean, arch: ModelArch): { reps: number; warmup: number } | null {
+  if (quick) {
+    if (arch === 'resnet18') return cost === 'cheap' ? { reps: 1, warmup: 0 } : null;
+    return cost === 'heavy' ? null : cost === 'cheap' ? { reps: 3, warmup: 1 } : { reps: 1, warmup: 0 };
+  }
+  return cost === 'heavy' ? { reps: 1, warmup: 0 } : cost === 'cheap' ? { reps: 5, warmup: 1 } : { reps: 3, warmup: 0 };
 }
 
 /** Gives BN statistics and biases non-trivial seeded values, so the weight export is really checked. */
@@ -102,27 +108,30 @@ async function main(): Promise<void> {
     arrays.push(...torchStateDict(model, spec.rename).map((a) => ({ ...a, name: `${name}/${a.name}` })));
     arrays.push({ name: `${name}/input`, shape: x.shape, data: x.dataSync() as Float32Array });
     arrays.push({ name: `${name}/logits`, shape: logits.shape, data: logits.dataSync() as Float32Array });
-    const rows = rowsFor(spec.arch).map((r) => ({ ...r, plan: schedule(r.cost, quick) })).filter((r) => r.plan !== null);
+    const rows = rowsFor(spec.arch).map((r) => ({ ...r, plan: schedule(r.cost, quick, spec.arch) })).filter((r) => r.plan !== null);
     return { name, spec, model, x, logits, target, rows };
   });
   const { header, blob } = encodeBundle(arrays);
-  fs.writeFileSync(path.join(dir, 'data.json'), header);
-  fs.writeFileSync(path.join(dir, 'data.bin'), blob);
+  writeFileAtomic(path.join(dir, 'data.json'), header);
+  writeFileAtomic(path.join(dir, 'data.bin'), blob);
   const config = {
     models: Object.fromEntries(setups.map((s) => [s.name, {
       arch: s.spec.arch, input_shape: s.spec.inputShape, num_classes: s.spec.numClasses, target: s.target, layer: s.spec.layer,
       rows: s.rows.map((r) => ({ label: r.method, fn: r.torchFn, params: r.params, reps: r.plan!.reps, warmup: r.plan!.warmup })),
     }])),
   };
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+  writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(config));
 
   const notes: string[] = [];
+  const failures: string[] = [];
   let torch: { forward: Record<string, number>; rows: { model: string; method: string; ms: number }[] } | undefined;
   let torchAttr: Map<string, NamedArray> | undefined;
   if (!argv.includes('--no-torch')) {
     const failed = runTorchScript('torch_explain.py', [dir]);
-    if (failed) notes.push(failed);
-    else {
+    if (failed) {
+      notes.push(failed);
+      failures.push(`no PyTorch reference, nothing checked (${failed}); --no-torch skips it on purpose`);
+    } else {
       torch = JSON.parse(fs.readFileSync(path.join(dir, 'torch.json'), 'utf8'));
       torchAttr = decodeBundle(fs.readFileSync(path.join(dir, 'torch_attr.json'), 'utf8'), fs.readFileSync(path.join(dir, 'torch_attr.bin')));
     }
@@ -130,7 +139,6 @@ async function main(): Promise<void> {
 
   const out: OutRow[] = [];
   const checks: { model: string; method: string; max_rel_diff: number; asserted: boolean }[] = [];
-  const failures: string[] = [];
   for (const s of setups) {
     if (torch) {
       const fwd = torch.forward[s.name];

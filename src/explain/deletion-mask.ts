@@ -19,12 +19,17 @@ import { Explainer, type ExplainContext } from './base.js';
 import { makeBaseline, type BaselineOptions } from './baselines.js';
 import { pickRows } from './gradient-rows.js';
 import type { InfillFunction } from './infill/types.js';
+import { harmonicInfill, linearInfill } from './infill/classical.js';
 import { linearResize } from './mask-resize.js';
 import { interpolationName, splitSampleShape } from './spatial.js';
 import type { CommonOptions, ModelLike } from './types.js';
 
-/** What deleted elements become: a blurred copy, additive noise, the sample mean, a constant or tensor, or an infill function. */
-export type MaskPerturbation = 'blur' | 'noise' | 'mean' | number | tf.Tensor | InfillFunction;
+/**
+ * What deleted elements become: a blurred copy, additive noise, the sample mean, a constant or
+ * tensor, an infill function, or 'infill' (statistical infill without training: linear
+ * interpolation plus matched noise for signals, harmonic fill for images and volumes).
+ */
+export type MaskPerturbation = 'blur' | 'noise' | 'mean' | 'infill' | number | tf.Tensor | InfillFunction;
 
 /** Options of the deletion mask. */
 export interface DeletionMaskOptions extends CommonOptions, BaselineOptions {
@@ -135,7 +140,7 @@ function totalVariation(m: tf.Tensor): tf.Tensor {
 }
 
 /** Reference r for the fixed perturbations ([rows, ...sample]); infill functions are handled in the loop. */
-function fixedReference(x: tf.Tensor, p: Exclude<MaskPerturbation, InfillFunction>, o: DeletionMaskOptions, rng: Rng): tf.Tensor {
+function fixedReference(x: tf.Tensor, p: Exclude<MaskPerturbation, InfillFunction | 'infill'>, o: DeletionMaskOptions, rng: Rng): tf.Tensor {
   return tf.tidy(() => {
     if (p === 'blur') return makeBaseline(x, 'blurred', o);
     if (p === 'mean') {
@@ -186,7 +191,7 @@ export class DeletionMask extends Explainer<DeletionMaskOptions> {
     const lambdaArea = nonNegative('lambdaArea', o.lambdaArea ?? (o.area === undefined ? 1 : 10));
     const lambdaTv = nonNegative('lambdaTv', o.lambdaTv ?? 0.2);
     const infillEvery = positiveInt('infillEvery', o.infillEvery ?? 10);
-    const pert = o.perturbation ?? 'blur';
+    const pert = o.perturbation === 'infill' ? (ctx.rank === 1 ? linearInfill({ seed: o.seed }) : harmonicInfill()) : o.perturbation ?? 'blur';
     const g = maskGeometry(ctx.sampleShape, o);
     const cells = g.grid.reduce((a, b) => a * b, 1) * g.maskChannels;
     const ref = o.area === undefined ? undefined : areaReference(cells, o.area);
@@ -203,7 +208,7 @@ export class DeletionMask extends Explainer<DeletionMaskOptions> {
       const param = tf.variable(tf.zeros([rows, ...g.grid, g.maskChannels]));
       const opt = tf.train.adam(lr);
       const blurred = typeof pert === 'function' ? makeBaseline(x, 'blurred', o) : undefined;
-      let reference = blurred ? tf.clone(blurred) : fixedReference(x, pert as Exclude<MaskPerturbation, InfillFunction>, o, rng);
+      let reference = blurred ? tf.clone(blurred) : fixedReference(x, pert as Exclude<MaskPerturbation, InfillFunction | 'infill'>, o, rng);
       const refT = ref ? tf.tensor2d(ref, [1, cells]) : undefined;
       try {
         for (let step = 0; step < steps; step++) {

@@ -86,6 +86,7 @@ export function linePlot(series: Series[], o: PlotOptions = {}): string {
   const sx = (v: number) => M.left + ((v - xr[0]) / (xr[1] - xr[0])) * (w - M.left - M.right);
   const sy = (v: number) => h - M.bottom - ((v - yr[0]) / (yr[1] - yr[0])) * (h - M.top - M.bottom);
   const parts = [frame(o, w, h, xr, yr)];
+  const legend: string[] = [];
   series.forEach((s, k) => {
     const color = s.color ?? PALETTE[k % PALETTE.length];
     let d = '';
@@ -106,9 +107,11 @@ export function linePlot(series: Series[], o: PlotOptions = {}): string {
         if (Number.isFinite(s.values[i])) parts.push(`<circle cx="${sx(s.x ? s.x[i] : i + 1).toFixed(1)}" cy="${sy(s.values[i]).toFixed(1)}" r="2" fill="${color}"/>`);
       }
     }
-    parts.push(`<rect x="${w - M.right - 110}" y="${M.top + 6 + k * 14}" width="10" height="3" fill="${color}"/>`);
-    parts.push(`<text x="${w - M.right - 96}" y="${M.top + 10 + k * 14}" font-size="10">${escapeHtml(s.name)}</text>`);
+    legend.push(`<rect x="${w - M.right - 110}" y="${M.top + 6 + k * 14}" width="10" height="3" fill="${color}"/>`);
+    legend.push(`<text x="${w - M.right - 96}" y="${M.top + 10 + k * 14}" font-size="10">${escapeHtml(s.name)}</text>`);
   });
+  // legend last, on a translucent box, so curves under it stay visible but do not hide the names
+  parts.push(`<rect x="${w - M.right - 114}" y="${M.top + 2}" width="112" height="${series.length * 14 + 4}" fill="#fff" fill-opacity="0.8"/>`, ...legend);
   return svg(w, h, parts.join(''), o.title ?? 'line plot');
 }
 

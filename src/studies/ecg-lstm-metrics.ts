@@ -7,6 +7,7 @@
  */
 import { InvalidInputError } from '../errors.js';
 import type { ModelLike } from '../explain/types.js';
+import { aggregateEcgRelevance } from '../explain/ecg-aggregate.js';
 import { deletionInsertionCurves } from '../evaluate/faithfulness/deletion-insertion.js';
 import type { ReplacementSpec } from '../evaluate/replace.js';
 import { relevanceMassAccuracy } from '../evaluate/localisation/relevance-mass-accuracy.js';
@@ -33,29 +34,23 @@ export function absRelevance(values: ArrayLike<number>): Float32Array {
 }
 
 /**
- * Mean fraction of |relevance| per wave code over the beats: `relevance` and `waves` are flat
- * [N, T]; returns [outside, P, QRS, T] summing to 1 (beats with zero total relevance are skipped;
- * all NaN when every beat is).
+ * Mean fraction of |relevance| per wave code over the beats, via the shared ECG aggregation:
+ * `relevance` and `waves` are flat [N, T]; returns [outside, P, QRS, T] summing to 1 (beats
+ * with zero total relevance are skipped; all NaN when every beat is).
  */
 export function waveFractions(relevance: ArrayLike<number>, waves: ArrayLike<number>, n: number): number[] {
   if (relevance.length !== waves.length || relevance.length % n !== 0) {
     throw new InvalidInputError('waves', `${waves.length} wave codes for ${relevance.length} relevance values of ${n} beats`);
   }
   const t = relevance.length / n;
+  const abs = absRelevance(relevance);
   const acc = [0, 0, 0, 0];
   let used = 0;
   for (let i = 0; i < n; i++) {
-    const per = [0, 0, 0, 0];
-    let total = 0;
-    for (let j = i * t; j < (i + 1) * t; j++) {
-      const code = waves[j];
-      if (!(code >= 0 && code <= 3)) throw new InvalidInputError('waves', `code ${code} at ${j} is not 0-3`);
-      const r = Math.abs(relevance[j]);
-      per[code] += r;
-      total += r;
-    }
-    if (!(total > 0)) continue;
-    per.forEach((v, k) => (acc[k] += v / total));
+    const sum = aggregateEcgRelevance(abs.subarray(i * t, (i + 1) * t), { codes: Array.prototype.slice.call(waves, i * t, (i + 1) * t) as number[] });
+    if (!(sum.total > 0)) continue;
+    const w = sum.waves;
+    [w.none, w.P, w.QRS, w.T].forEach((r, k) => (acc[k] += r.fraction));
     used++;
   }
   return acc.map((v) => (used ? v / used : NaN));
@@ -99,10 +94,21 @@ export interface DeletionScoreOptions {
   baseline: ReplacementSpec;
   /** Curve intervals (default 20). */
   steps?: number;
-  /** Fraction of the beat at which the score drop is read (must be a curve point; default 0.1). */
+  /** Fraction of the beat at which the score drop is read (linear between curve points; default 0.1). */
   dropFraction?: number;
   seed?: number;
   internalBatchSize?: number;
+}
+
+/** y at `at` on the polyline (xs ascending, at within [xs[0], xs[last]]). */
+export function interpolate(xs: ArrayLike<number>, ys: ArrayLike<number>, at: number): number {
+  for (let i = 1; i < xs.length; i++) {
+    if (at <= xs[i] + 1e-12) {
+      const w = xs[i] === xs[i - 1] ? 1 : (at - xs[i - 1]) / (xs[i] - xs[i - 1]);
+      return ys[i - 1] + w * (ys[i] - ys[i - 1]);
+    }
+  }
+  return ys[ys.length - 1];
 }
 
 /** Deletion curve (most relevant samples first, signed relevance as ranked by the metric), AUC and the drop at `dropFraction`. */
@@ -112,29 +118,44 @@ export async function deletionScores(model: ModelLike, batch: BeatBatch, relevan
   const res = await deletionInsertionCurves('deletion', model, { data: batch.x, shape: batch.shape }, batch.y, { values: relevance, shape: batch.shape.slice(0, 2) }, {
     baseline: o.baseline, steps, softmax: true, seed: o.seed ?? 0, internalBatchSize: o.internalBatchSize ?? 64,
   });
-  const k = res.fractions.findIndex((f) => Math.abs(f - dropFraction) < 1e-6);
-  if (k < 0) throw new InvalidInputError('dropFraction', `${dropFraction} is not a point of the ${steps}-step deletion curve`);
+  if (!(dropFraction > 0 && dropFraction <= 1)) throw new InvalidInputError('dropFraction', `must be in (0, 1], got ${dropFraction}`);
   const meanCurve = res.fractions.map((_, s) => finiteMean(res.curves.map((c) => c[s])));
   return {
     fractions: res.fractions,
     meanCurve,
     auc: finiteMean(res.scores),
-    scoreDrop: finiteMean(res.curves.map((c) => c[0] - c[k])),
+    scoreDrop: finiteMean(res.curves.map((c) => c[0] - interpolate(res.fractions, c, dropFraction))),
     dropFraction,
   };
 }
 
-/** Model parameter randomisation: mean Spearman similarity (|maps|) after cascading randomisation, and per layer. */
+/**
+ * Model parameter randomisation (cascading, top layer first): Spearman similarity of |maps| per
+ * randomised layer, averaged over beats, and its mean over layers. A randomised map that is
+ * constant (e.g. Grad-CAM once every activation is clipped) has no rank order left: it counts as
+ * similarity 0 rather than NaN, which would drop exactly the most destroyed maps from the mean.
+ * Beats whose original map is constant are left out.
+ */
 export async function randomisationScores(model: tfl.LayersModel, batch: BeatBatch, relevance: ArrayLike<number>, explainFn: ExplainFn, seed = 0): Promise<{ meanSimilarity: number; layers: string[]; perLayer: number[] }> {
   let layers: string[] = [];
-  let perLayer: number[] = [];
-  const scores = await modelParameterRandomisation(model, { data: batch.x, shape: batch.shape }, batch.y, { values: relevance, shape: batch.shape.slice(0, 2) }, {
+  let curves: Float32Array[] = [];
+  await modelParameterRandomisation(model, { data: batch.x, shape: batch.shape }, batch.y, { values: relevance, shape: batch.shape.slice(0, 2) }, {
     explain: explainFn,
     seed,
     onLayers: (c) => {
       layers = c.layers;
-      perLayer = c.similarity.map((s) => finiteMean(s));
+      curves = c.similarity;
     },
   });
-  return { meanSimilarity: finiteMean(scores), layers, perLayer };
+  const n = batch.shape[0], t = batch.shape[1];
+  const informative = Array.from({ length: n }, (_, i) => {
+    const row = absRelevance(Array.prototype.slice.call(relevance, i * t, (i + 1) * t) as number[]);
+    return Math.max(...row) > Math.min(...row);
+  });
+  const perLayer = curves.map((c) => {
+    const vals: number[] = [];
+    for (let i = 0; i < n; i++) if (informative[i]) vals.push(Number.isFinite(c[i]) ? c[i] : 0);
+    return vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : NaN;
+  });
+  return { meanSimilarity: finiteMean(perLayer), layers, perLayer };
 }

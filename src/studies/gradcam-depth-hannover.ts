@@ -15,7 +15,7 @@ import { fit } from '../train/fit.js';
 import { accuracy, argmaxRows, binaryAuroc } from '../train/metrics.js';
 import { predictLogits, softmaxRows } from '../train/predict.js';
 import { zscoreRows } from '../train/preprocess.js';
-import { evaluate } from '../evaluate/registry.js';
+import { evaluate } from '../evaluate/index.js';
 import { Rng } from '../util/random.js';
 import type { GradcamDepthSettings, HannoverInput, HannoverResult } from './gradcam-depth-config.js';
 import { buildStudyModel, pickRows } from './gradcam-depth-models.js';
@@ -93,7 +93,7 @@ export async function runHannoverCheck(input: HannoverInput, s: GradcamDepthSett
       images: n, label: input.labelName, positives: input.labels.reduce((a, b) => a + b, 0), arch: ARCH, size,
       heldOut: split.test.length, heldOutAccuracy, heldOutAuroc,
       relevanceInLungs: meanOf((r) => r.relevanceInLungs), lungAreaFraction: meanOf((r) => r.lungAreaFraction), perImage,
-      note: `Plausibility check only: ${n} images (${split.train.length} train, ${split.test.length} held out) cannot train or validate a ${input.labelName} classifier; the held-out numbers are anecdotal. The comparison that matters is relevance inside the lungs vs the lung-area fraction (chance for a uniform map).`,
+      note: `Plausibility check only: ${n} images (${split.train.length} train, ${split.test.length} held out) cannot train or validate a classifier of ${input.labelName}; the held-out numbers are anecdotal. The comparison that matters is relevance inside the lungs vs the lung-area fraction (chance for a uniform map).`,
     };
   } finally {
     model.dispose();

@@ -5,7 +5,7 @@
  * probability, relevance on a confounder, and the cascading parameter-randomisation check.
  */
 import type { tfl } from '../backend/tf.js';
-import { evaluate } from '../evaluate/registry.js';
+import { evaluate } from '../evaluate/index.js';
 import { positionRelevance } from '../evaluate/base.js';
 import { overlapCurve } from '../evaluate/localisation/overlap.js';
 import { finiteMean } from '../evaluate/stats.js';

@@ -63,7 +63,7 @@ export function depthVerdict(corr: QualityCorrelation[]): GradcamDepthResults['v
   const { rho, pPositive, n } = c.withDepth;
   const claim = 'deeper is not more reliable';
   if (!Number.isFinite(rho)) {
-    return { claim, holds: true, primaryMeasure: PRIMARY_MEASURE, rho, pPositive, explanation: `the correlation is undefined over ${n} architectures (constant values), so depth shows no gain in Grad-CAM localisation` };
+    return { claim, holds: true, primaryMeasure: PRIMARY_MEASURE, rho, pPositive, explanation: `the correlation is undefined (${n} architectures with finite values; it needs 3 or more and non-constant values), so the numbers show no gain in Grad-CAM localisation with depth` };
   }
   const significant = rho > 0 && pPositive < ALPHA;
   const f = (v: number) => v.toFixed(2);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, tfl } from '../../src/backend/tf.js';
+import { tfl } from '../../src/backend/tf.js';
 import { decodeBundle, encodeBundle, kernelToTorch, torchStateDict } from '../../bench/weights.js';
 
 test('kernelToTorch: conv2d [kh,kw,in,out] -> [out,in,kh,kw], element by element', () => {
@@ -53,5 +53,4 @@ test('encodeBundle / decodeBundle round trip, with offsets', () => {
   assert.deepEqual(back.get('a')!.shape, [2, 2]);
   assert.throws(() => encodeBundle([{ name: 'x', shape: [2], data: new Float32Array(3) }]), /3 values for shape/);
   assert.throws(() => decodeBundle(header, blob.subarray(0, 8)), /past the end/);
-  tf.disposeVariables();
 });

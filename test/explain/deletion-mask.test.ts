@@ -90,11 +90,13 @@ test('deletion mask on a 2D image and a 3D volume finds the box; blur, noise and
   const ri = await learnDeletionMask(oneD.fn, x1, { target: 0, perturbation: zeroFill, grid: [16], steps: 60, learningRate: 0.3, infillEvery: 10 });
   assert.equal(calls, 6);
   assert.ok(iou(ri.attribution.values, oneD.box) > 0.6, `infill IoU ${iou(ri.attribution.values, oneD.box)}`);
-  for (const p of ['blur', 'noise', 'mean'] as const) {
+  for (const p of ['blur', 'noise', 'mean', 'infill'] as const) {
     const a = await explain(oneD.fn, x1, { method: 'DeletionMask', target: 0, perturbation: p, grid: [16], steps: 5 });
     assert.equal(a.values.length, 64);
     assert.ok(a.values.every((v) => v >= 0 && v <= 1));
   }
+  const a2 = await explain(img.fn, x2, { method: 'DeletionMask', target: 0, perturbation: 'infill', grid: [4, 4], steps: 3, infillEvery: 1 });
+  assert.deepEqual(a2.shape, [1, 16, 16, 1]);
   tf.dispose([x1, x2, x3]);
 });
 

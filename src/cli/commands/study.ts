@@ -20,6 +20,7 @@ import type { GradcamDepthSettings, HannoverInput, StudyVariant } from '../../st
 import { runGradcamDepthStudy } from '../../studies/gradcam-depth.js';
 import { gradcamDepthOutputs } from '../../studies/gradcam-depth-report.js';
 import { createProgressReporter } from '../progress-bar.js';
+import { runEcgLstmCommand, type EcgLstmFlags } from './study-ecg-lstm.js';
 import { parseInteger, parseList, parseNumber } from '../options.js';
 
 /** Writes results.json, report.html and every extra file of a study into `out` (atomically). */
@@ -148,6 +149,24 @@ export function registerStudyCommand(program: Command): Command {
     .option('--backend <name>', 'force a tensor backend: tensorflow, native, wasm or cpu')
     .action(async (flags: GradcamDepthFlags) => {
       await runGradcamDepthCommand(flags);
+    });
+  study
+    .command('ecg-lstm')
+    .description('explain an ECG LSTM: saliency, IG, SmoothGrad, occlusion (zero / generative infill), learned mask, 1D Grad-CAM on synthetic beats with exact relevant waves and MIT-BIH DS1')
+    .option('--quick', 'CI mode: tiny data, 2 epochs, few beats (a few minutes)')
+    .option('--seed <int>', 'seed of data, weights, shuffling, split and randomisation', '0')
+    .option('--out <dir>', 'output folder', 'medlens-study-ecg-lstm')
+    .option('--data <dir>', 'MIT-BIH folder (default ../shared/data/ecg/mitdb; skipped when absent)')
+    .option('--no-data', 'synthetic part only')
+    .option('--ludb <record>', 'LUDB record for the delineator check (default ../shared/data/ecg/ludb-record1/1)')
+    .option('--no-ludb', 'skip the delineator check')
+    .option('--n-train <count>', 'synthetic training beats')
+    .option('--epochs <count>', 'training epochs')
+    .option('--explain <count>', 'held-out beats explained per dataset')
+    .option('--max-per-class <count>', 'MIT-BIH beats per class per record')
+    .option('--backend <name>', 'force a tensor backend: tensorflow, native, wasm or cpu')
+    .action(async (flags: EcgLstmFlags) => {
+      await runEcgLstmCommand(flags);
     });
   return study;
 }

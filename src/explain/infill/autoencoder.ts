@@ -46,6 +46,13 @@ export interface EcgInfillTrainOptions {
 /** Signals for training and evaluation: one array per signal, or a [N, T] / [N, T, 1] batch. */
 export type SignalSet = Float32Array[] | { x: Float32Array; shape: number[] };
 
+const linearFill = linearInfill({ noise: 0 });
+
+/** Linear interpolation across the holes of rows [rows, T] (an input of the network, no gradient needed). */
+function linear(x: tf.Tensor, mask: tf.Tensor): tf.Tensor {
+  return linearFill(x, mask);
+}
+
 function toSignals(set: SignalSet): Float32Array[] {
   if (Array.isArray(set)) return set;
   const { x, shape } = set;
@@ -73,7 +80,7 @@ export class EcgInfillModel {
     const filters = options.filters ?? 16, kernelSize = options.kernelSize ?? 15;
     const layers = options.layers ?? 5;
     const seed = options.seed ?? 0;
-    const input = tfl.input({ shape: [null, 2] });
+    const input = tfl.input({ shape: [null, 3] });
     let h: tfl.SymbolicTensor = input;
     Array.from({ length: layers }, (_, i) => i).forEach((i) => {
       h = tfl.layers.conv1d({
@@ -82,26 +89,33 @@ export class EcgInfillModel {
       }).apply(h) as tfl.SymbolicTensor;
     });
     const out = tfl.layers.conv1d({
-      filters: 1, kernelSize, padding: 'same', kernelInitializer: tfl.initializers.glorotNormal({ seed: seed + 99 }), name: 'infill_out',
+      filters: 1, kernelSize, padding: 'same', kernelInitializer: 'zeros', name: 'infill_out',
     }).apply(h) as tfl.SymbolicTensor;
     return new EcgInfillModel(tfl.model({ inputs: input, outputs: out, name: 'ecg_infill' }));
   }
 
-  /** Wraps a saved network (input [null, 2]: signal and mask; output [null, 1]). */
+  /** Wraps a saved network (input [null, 3]: signal, mask, linear fill; output [null, 1]: residual). */
   static fromLayersModel(model: tfl.LayersModel): EcgInfillModel {
     const inShape = model.inputs[0].shape, outShape = model.outputs[0].shape;
-    if (inShape.length !== 3 || inShape[2] !== 2 || outShape.length !== 3 || outShape[2] !== 1) {
-      throw new InvalidInputError('model', `an ECG infill model maps [N, T, 2] to [N, T, 1], got [${inShape}] -> [${outShape}]`);
+    if (inShape.length !== 3 || inShape[2] !== 3 || outShape.length !== 3 || outShape[2] !== 1) {
+      throw new InvalidInputError('model', `an ECG infill model maps [N, T, 3] to [N, T, 1], got [${inShape}] -> [${outShape}]`);
     }
     return new EcgInfillModel(model);
   }
 
   /** Predicted rows [rows, T] for signals [rows, T] with holes `mask` (1 = missing), in signal units. */
   private predictRows(x: tf.Tensor, mask: tf.Tensor): tf.Tensor {
+    const { inputs, mean, std } = this.networkInputs(x, mask);
+    const y = tf.squeeze(this.model.apply(inputs.input, { training: false }) as tf.Tensor, [2]);
+    return tf.add(tf.mul(tf.add(inputs.zLinear, y), std), mean);
+  }
+
+  /** Network input [rows, T, 3] (standardised signal with holes, mask, standardised linear fill) and the row statistics. */
+  private networkInputs(x: tf.Tensor, mask: tf.Tensor): { inputs: { input: tf.Tensor; zLinear: tf.Tensor }; mean: tf.Tensor; std: tf.Tensor } {
     const keep = tf.sub(1, mask);
     const { z, mean, std } = standardizeObserved(x, keep);
-    const y = this.model.apply(tf.stack([z, mask], 2), { training: false }) as tf.Tensor;
-    return tf.add(tf.mul(tf.squeeze(y, [2]), std), mean);
+    const zLinear = tf.div(tf.sub(linear(x, mask), mean), std);
+    return { inputs: { input: tf.stack([z, mask, zLinear], 2), zLinear }, mean, std };
   }
 
   /** Random windows with random holes: [batch, window] signals and masks. */
@@ -144,9 +158,9 @@ export class EcgInfillModel {
         const cost = tf.tidy((): tf.Scalar => {
           const xt = tf.tensor2d(x, [batch, window]), mt = tf.tensor2d(m, [batch, window]);
           return opt.minimize(() => {
-            const { z, std, mean } = standardizeObserved(xt, tf.sub(1, mt));
+            const { inputs, std, mean } = this.networkInputs(xt, mt);
             const target = tf.div(tf.sub(xt, mean), std);
-            const y = tf.squeeze(this.model.apply(tf.stack([z, mt], 2), { training: true }) as tf.Tensor, [2]);
+            const y = tf.add(inputs.zLinear, tf.squeeze(this.model.apply(inputs.input, { training: true }) as tf.Tensor, [2]));
             return tf.div(tf.sum(tf.mul(tf.square(tf.sub(y, target)), mt)), tf.sum(mt)) as tf.Scalar;
           }, true, vars)!;
         });

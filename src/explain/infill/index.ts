@@ -2,3 +2,4 @@
 export type { InfillFunction } from './types.js';
 export { linearInfill, harmonicInfill, readInfillArgs, type LinearInfillOptions, type HarmonicInfillOptions } from './classical.js';
 export { EcgInfillModel, type EcgInfillModelOptions, type EcgInfillTrainOptions, type SignalSet } from './autoencoder.js';
+export { GaussianInfill, type GaussianFitOptions } from './gaussian.js';
