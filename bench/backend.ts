@@ -152,7 +152,10 @@ async function main(): Promise<void> {
       }
       const { ms, params } = timeNet(model, args.reps);
       const torchParams = typeof torch === 'string' ? undefined : torch.params.get(model);
-      if (torchParams !== undefined && torchParams !== params) notes.push(`${model}: parameter counts differ (tfjs ${params}, torch ${torchParams})`);
+      if (torchParams !== undefined && torchParams !== params) {
+        const why = model === 'ecg-lstm' ? ': torch LSTMs have two bias vectors per layer (b_ih, b_hh), Keras one' : '';
+        notes.push(`${model}: parameter counts differ (tfjs ${params}, torch ${torchParams})${why}`);
+      }
       for (const op of OPS) {
         const t = typeof torch === 'string' ? undefined : torch.ms.get(`${model}/${op}`);
         const m = ms[op];

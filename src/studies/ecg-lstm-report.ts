@@ -44,8 +44,15 @@ export function ecgLstmOutputs(r: EcgLstmStudyResult, info: RunInfo, delineator?
       `probability of the true class; AUC over the deleted fraction (lower = more faithful) and the drop at ${Math.round(r.settings.dropFraction * 100)}% deleted ` +
       `(higher = more faithful). Localisation uses |attribution| against the exact relevant samples (synthetic: the P-wave and QRS supports that ` +
       `change with the class) or against the delineated P/QRS/T windows (MIT-BIH). Sanity: cascading model parameter randomisation, ` +
-      `mean Spearman similarity of |maps| (lower = the map depends on the weights, as it should). Grad-CAM runs on the 1D-CNN (the LSTM has no feature map).`,
+      `mean Spearman similarity of |maps| (lower = the map depends on the weights, as it should). Grad-CAM runs on the 1D-CNN (the LSTM has no feature map). ` +
+      `Inputs are standardised with the training mean and std, so "zero" occlusion replaces samples by the training mean.`,
   );
+  if (r.datasets.length) {
+    const all = r.datasets.every((d) => d.verdict.holds);
+    report.heading('Verdict');
+    report.paragraph(`"The learned mask gives the largest score drop and the most plausible maps" ${all ? 'holds on every dataset of this run' : `does not hold on ${r.datasets.filter((d) => !d.verdict.holds).map((d) => d.name).join(' and ')}`}.`);
+    for (const d of r.datasets) report.paragraph(`${d.name}: ${d.verdict.statement}`);
+  }
   for (const d of r.datasets) datasetSection(report, d, r, files);
   if (r.realSkipped) report.heading('MIT-BIH').paragraph(r.realSkipped);
   if (delineator) {

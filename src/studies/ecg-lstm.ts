@@ -48,9 +48,9 @@ export const ECG_LSTM_SETTINGS: { quick: EcgLstmSettings; full: EcgLstmSettings 
     methods: { igSteps: 8, smoothGradSamples: 4, occlusionWindow: 9, occlusionStride: 9, maskSteps: 20, internalBatchSize: 64 },
   },
   full: {
-    fs: 120, before: 0.3, after: 0.45, nTrain: 3000, nTest: 600, epochs: 12, batchSize: 32, learningRate: 3e-3,
-    nExplain: 60, nSanity: 8, infillSteps: 300, deletionSteps: 20, dropFraction: 0.1,
-    methods: { igSteps: 32, smoothGradSamples: 16, occlusionWindow: 9, occlusionStride: 3, maskSteps: 150, internalBatchSize: 128 },
+    fs: 100, before: 0.3, after: 0.45, nTrain: 800, nTest: 240, epochs: 8, batchSize: 32, learningRate: 3e-3,
+    nExplain: 24, nSanity: 4, infillSteps: 150, deletionSteps: 20, dropFraction: 0.1,
+    methods: { igSteps: 16, smoothGradSamples: 8, occlusionWindow: 7, occlusionStride: 3, maskSteps: 60, internalBatchSize: 128 },
   },
 };
 
@@ -121,8 +121,6 @@ export interface EcgLstmStudyResult {
   deletionReplacement: string;
   datasets: DatasetResult[];
   realSkipped?: string;
-  /** Delineator accuracy against LUDB annotations (filled by the Node adapter). */
-  delineator?: unknown;
   totalSeconds: number;
 }
 

@@ -68,6 +68,14 @@ test('explain an .npy batch of signals with Occlusion: values are the window dro
   assert.deepEqual(fs.readdirSync(out).sort(), ['attribution.json', 'attribution.npy', 'ecg-0.png', 'ecg-1.png']);
   const pic = decodePngImage(fs.readFileSync(path.join(out, 'ecg-1.png')), 'ecg-1.png');
   assert.deepEqual(pic.shape, [120, 600, 3]);
+  // a .json input (nested array of one signal) with Saliency: |w| for class 0
+  const jsonFile = path.join(root, 'beat.json');
+  fs.writeFileSync(jsonFile, JSON.stringify(Array.from(x.subarray(0, 32), (v) => [v])));
+  const outJ = path.join(root, 'out-json');
+  await runExplain({ model: ecgDir, input: jsonFile, method: 'Saliency', target: 'N', out: outJ }, quiet);
+  const sal = JSON.parse(fs.readFileSync(path.join(outJ, 'attribution.json'), 'utf8'));
+  assert.deepEqual(sal.shape, [1, 32, 1]);
+  sal.values.forEach((v: number, j: number) => assert.ok(Math.abs(v - Math.abs(w[j])) < 1e-6));
   // the learned deletion mask runs through the CLI too
   const out2 = path.join(root, 'out-mask');
   await runExplain({ model: ecgDir, input: npyFile, method: 'DeletionMask', out: out2, opt: ['steps=3', 'grid=[4]'], pictures: '0' }, quiet);

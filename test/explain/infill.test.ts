@@ -102,12 +102,13 @@ test('ECG infill autoencoder: starts as linear interpolation, training reduces t
   assert.ok(after.model < 0.85 * before.model, `before ${before.model} after ${after.model}`);
   assert.ok(after.model < 0.5 * after.zeros, `model ${after.model} zeros ${after.zeros}`);
   ctx.diagnostic(`held-out hole MSE (mV^2): untrained = linear ${before.model.toFixed(4)}, trained ${after.model.toFixed(4)}, zeros ${after.zeros.toFixed(4)}`);
-  const x = tf.tensor(held.x.slice(0, 2 * 67), [2, 67, 1]);
-  const m = new Float32Array(134);
+  const len = held.shape[1];
+  const x = tf.tensor(held.x.slice(0, 2 * len), [2, len, 1]);
+  const m = new Float32Array(2 * len);
   m.fill(1, 20, 30);
-  const y = ae.infill(x, tf.tensor(m, [2, 67, 1])).dataSync();
+  const y = ae.infill(x, tf.tensor(m, [2, len, 1])).dataSync();
   const xv = x.dataSync();
-  for (let i = 0; i < 134; i++) if (!m[i]) assert.equal(y[i], xv[i]);
+  for (let i = 0; i < 2 * len; i++) if (!m[i]) assert.equal(y[i], xv[i]);
   assert.throws(() => ae.infill(tf.ones([1, 4, 4, 1]), tf.zeros([1, 4, 4, 1])), /signals/);
   await assert.rejects(ae.train([new Float32Array(10)], { window: 48 }), /fewer than the window/);
   await assert.rejects(ae.train(train, { window: 48, gap: [0, 10] }), /gap/);

@@ -97,7 +97,7 @@ export async function runEcgLstmCommand(f: EcgLstmFlags, log: (line: string) => 
   if (f.epochs) settings.epochs = parseInteger('--epochs', f.epochs, 1);
   if (f.explain) settings.nExplain = parseInteger('--explain', f.explain, 1);
   const s = { ...ECG_LSTM_SETTINGS[quick ? 'quick' : 'full'], ...settings };
-  const maxPerClass = f.maxPerClass ? parseInteger('--max-per-class', f.maxPerClass, 1) : quick ? 15 : 120;
+  const maxPerClass = f.maxPerClass ? parseInteger('--max-per-class', f.maxPerClass, 1) : quick ? 15 : 20;
   const backend = await initNodeBackend(f.backend);
   const t0 = Date.now();
 

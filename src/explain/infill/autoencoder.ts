@@ -1,8 +1,10 @@
 /**
  * A conditional infill model for ECG, trained in medlens: a small fully convolutional 1D
  * network (plain convolutions: tfjs has no gradient for dilated ones; receptive field
- * layers x (kernel - 1) + 1 samples) that reads a signal with a
- * hole and the hole's mask and predicts the signal inside the hole. It is trained as a masked
+ * layers x (kernel - 1) + 1 samples) that reads a signal with a hole, the hole's mask and the
+ * linear interpolation across the hole, and predicts the signal inside the hole as a residual
+ * over that interpolation (its last layer starts at zero, so the untrained model IS linear
+ * interpolation and training refines it). It is trained as a masked
  * (denoising) autoencoder: random windows of training signals get random holes, and the loss
  * is the squared error inside the holes. Each row is standardised by the mean and standard
  * deviation of its observed samples, so the model is amplitude- and offset-invariant.
