@@ -38,6 +38,10 @@ let cached: NativeAddon | string | undefined;
 /** The loaded addon, or the reason it cannot be loaded (not built, libdnnl missing, ...). */
 export function loadNativeAddon(): NativeAddon | string {
   if (cached === undefined) {
+    // oneDNN's OpenMP threads otherwise spin between kernels while JS runs tfjs' bookkeeping;
+    // on a busy machine that made training steps ~3x slower (measured). libgomp reads this
+    // when the addon loads it; a user's own setting wins.
+    process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
     try {
       cached = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
     } catch (e) {

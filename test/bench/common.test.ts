@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { flagValue, median, medianMs, medianMsAsync } from '../../bench/common.js';
+
+test('flagValue reads the value after --name, undefined when absent', () => {
+  const argv = ['--quick', '--json', 'out.json', '--models', 'a,b'];
+  assert.equal(flagValue(argv, 'json'), 'out.json');
+  assert.equal(flagValue(argv, 'models'), 'a,b');
+  assert.equal(flagValue(argv, 'reps'), undefined);
+});
+
+test('median: middle value, upper middle for even counts, input untouched', () => {
+  const v = [5, 1, 3];
+  assert.equal(median(v), 3);
+  assert.deepEqual(v, [5, 1, 3]);
+  assert.equal(median([4, 1, 3, 2]), 3);
+  assert.throws(() => median([]), /nothing/);
+});
+
+test('medianMs / medianMsAsync run warm-up + reps times and return the last result', async () => {
+  let calls = 0;
+  const ms = medianMs(() => void calls++, 3, 2);
+  assert.equal(calls, 5);
+  assert.ok(ms >= 0);
+  let n = 0;
+  const r = await medianMsAsync(async () => ++n, 3, 1);
+  assert.equal(n, 4);
+  assert.equal(r.last, 4);
+  assert.ok(r.ms >= 0);
+});
