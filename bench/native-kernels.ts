@@ -86,7 +86,9 @@ for (const name of ['native', 'wasm']) {
 }
 try {
   const script = fileURLToPath(new URL('./native_kernels_torch.py', import.meta.url));
-  results.torch = JSON.parse(execFileSync('/usr/bin/python3', [script, String(threads), String(reps)]).toString());
+  // Same torch environment as bench/backend.ts: passive OpenMP waits, single-threaded BLAS inside.
+  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' };
+  results.torch = JSON.parse(execFileSync('/usr/bin/python3', [script, String(threads), String(reps)], { env }).toString());
 } catch (e) {
   console.log(`torch: skipped (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
 }

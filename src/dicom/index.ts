@@ -17,4 +17,4 @@ export { stackDicomSlices, multiframeToVolume, sliceNormal, type DicomVolume } f
 export { functionalNums, frameRescales, framePositions } from './functional-groups.js';
 export { readDicomEcg, decodeDicomEcg, shortLeadName, type DicomEcg, type DicomEcgOptions, type DicomWaveformGroup, type DicomWaveformAnnotation } from './waveform.js';
 export { readDicomSeg, SEG_SOP_CLASS_UID, type DicomSegLabelMap, type DicomSegment } from './seg.js';
-export { writeDicomSecondaryCapture, heatmapOverlayRgb, heatColor, SECONDARY_CAPTURE_SOP_CLASS_UID, type SecondaryCaptureInput } from './write.js';
+export { writeDicomSecondaryCapture, heatmapOverlayRgb, SECONDARY_CAPTURE_SOP_CLASS_UID, type SecondaryCaptureInput } from './write.js';

@@ -6,6 +6,7 @@
 import dcmjs from 'dcmjs';
 import { InvalidInputError } from '../errors.js';
 import type { DicomIdentifiers } from './image.js';
+import { heatmapOverlay } from '../report/overlay.js';
 
 /** SOP Class UID of Secondary Capture Image Storage. */
 export const SECONDARY_CAPTURE_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.7';
@@ -35,37 +36,22 @@ export interface SecondaryCaptureInput {
   pixelSpacing?: [number, number];
 }
 
-/** Maps t in [0, 1] to a 'jet'-like RGB colour (blue -> cyan -> yellow -> red). */
-export function heatColor(t: number): [number, number, number] {
-  const c = (x: number) => Math.round(255 * Math.min(1, Math.max(0, x)));
-  return [c(1.5 - Math.abs(4 * t - 3)), c(1.5 - Math.abs(4 * t - 2)), c(1.5 - Math.abs(4 * t - 1))];
-}
-
-/** Blends a heatmap over a grey image into interleaved 8-bit RGB [H, W, 3]. */
+/**
+ * Blends a heatmap over a grey image into interleaved 8-bit RGB [H, W, 3]: matplotlib 'jet' via
+ * report/overlay.ts, opacity `alpha * heat` so cold pixels show the source image unchanged.
+ */
 export function heatmapOverlayRgb(input: SecondaryCaptureInput): Uint8Array {
   const { base, heatmap, rows, cols } = input;
   const n = rows * cols;
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw new InvalidInputError('rows/cols', `must be positive integers, got ${rows}x${cols}`);
   if (base.length !== n) throw new InvalidInputError('base', `has ${base.length} values, expected ${rows}x${cols} = ${n}`);
   if (heatmap.length !== n) throw new InvalidInputError('heatmap', `has ${heatmap.length} values, expected ${rows}x${cols} = ${n}`);
-  const alpha = input.alpha ?? 0.5;
-  if (!(alpha >= 0 && alpha <= 1)) throw new InvalidInputError('alpha', `must lie in [0, 1], got ${alpha}`);
-  let [lo, hi] = input.baseRange ?? [Infinity, -Infinity];
-  if (!input.baseRange) for (const v of base) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-  const span = hi > lo ? hi - lo : 1;
-  const out = new Uint8Array(n * 3);
   for (let i = 0; i < n; i++) {
-    const h = heatmap[i];
-    const b = base[i];
-    if (!Number.isFinite(h)) throw new InvalidInputError('heatmap', `value at index ${i} is ${h}`);
-    if (!Number.isFinite(b)) throw new InvalidInputError('base', `value at index ${i} is ${b}`);
-    const t = Math.min(1, Math.max(0, h));
-    const grey = 255 * Math.min(1, Math.max(0, (b - lo) / span));
-    const a = alpha * t;
-    const col = heatColor(t);
-    for (let k = 0; k < 3; k++) out[3 * i + k] = Math.round((1 - a) * grey + a * col[k]);
+    if (!Number.isFinite(heatmap[i])) throw new InvalidInputError('heatmap', `value at index ${i} is ${heatmap[i]}`);
+    if (!Number.isFinite(base[i])) throw new InvalidInputError('base', `value at index ${i} is ${base[i]}`);
   }
-  return out;
+  const alpha = input.alpha ?? 0.5;
+  return heatmapOverlay(base, heatmap, cols, rows, { colormap: 'jet', signed: false, range: [0, 1], alpha, alphaByHeat: true, greyRange: input.baseRange }).data;
 }
 
 function dicomDateTime(d: Date): { date: string; time: string } {

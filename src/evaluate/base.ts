@@ -207,6 +207,11 @@ export class EvalContext extends ExplainContext {
     return this.relevance.subarray(i * this.positions, (i + 1) * this.positions);
   }
 
+  /** Input values of sample i (a view, [sample size]). */
+  inputOf(i: number): Float32Array {
+    return this.xData.subarray(i * this.sampleSize, (i + 1) * this.sampleSize);
+  }
+
   /** Mask of sample i (a view); InvalidInputError when no mask was given. */
   maskOf(i: number): Uint8Array {
     if (!this.mask) throw new InvalidInputError('mask', `${this.method} needs a ground-truth mask (options.mask)`);

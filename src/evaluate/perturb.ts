@@ -130,7 +130,7 @@ export async function scoreCopies(
     for (let r = 0; r < e - s; r++) {
       const i = (samples[r] = Math.floor((s + r) / count));
       const out = data.subarray(r * size, (r + 1) * size);
-      out.set(ctx.xData.subarray(i * size, (i + 1) * size));
+      out.set(ctx.inputOf(i));
       make(i, (s + r) % count, out);
     }
     const scores = tf.tidy(() => ctx.scores(tf.tensor(data, [e - s, ...ctx.sampleShape]), samples).dataSync() as Float32Array);

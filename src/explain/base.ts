@@ -173,6 +173,18 @@ export class ExplainContext {
     }
   }
 
+  /**
+   * Maps each chunk of the input, `fn(x, samples)` (inside tidy; `samples` are the chunk's sample
+   * indices), and concatenates the resulting values in sample order.
+   */
+  async mapInputChunks(fn: (x: tf.Tensor, samples: Int32Array) => tf.Tensor): Promise<Float32Array> {
+    const parts: Float32Array[] = [];
+    await this.chunks(this.n, (s, e) => {
+      parts.push(tf.tidy(() => fn(tf.slice(this.input, s, e - s), new Int32Array(e - s).map((_, i) => s + i)).dataSync() as Float32Array));
+    });
+    return concatChunks(parts);
+  }
+
   /** Builds the attribution of this run. */
   attribution(values: Float32Array, extra: Partial<AttributionInit> = {}): Attribution {
     return new Attribution({

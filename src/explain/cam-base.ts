@@ -69,23 +69,14 @@ export abstract class CamExplainer<O extends CamOptions = CamOptions> extends Ex
     const split = splitAt(model, o.layer ?? defaultCamLayer(model));
     const spatial = ctx.input.shape.slice(1, -1);
     let grid: number[] = [];
-    const parts: Float32Array[] = [];
-    await ctx.chunks(ctx.n, (s, e) => {
-      parts.push(
-        tf.tidy(() => {
-          const x = tf.slice(ctx.input, s, e - s);
-          const { activation, values } = split.forward(x);
-          grid = activation.shape.slice(1, -1);
-          const samples = new Int32Array(e - s).map((_, i) => s + i);
-          let map = this.cam({ ctx, split, activation, values, samples, x }, o);
-          if (this.relu) map = tf.relu(map);
-          map = tf.expandDims(map, -1);
-          if (o.upsample !== false) map = upsample(map, spatial);
-          return map.dataSync() as Float32Array;
-        }),
-      );
+    const values = await ctx.mapInputChunks((x, samples) => {
+      const { activation, values } = split.forward(x);
+      grid = activation.shape.slice(1, -1);
+      let map = this.cam({ ctx, split, activation, values, samples, x }, o);
+      if (this.relu) map = tf.relu(map);
+      map = tf.expandDims(map, -1);
+      return o.upsample !== false ? upsample(map, spatial) : map;
     });
-    const values = concatChunks(parts);
     const outSpatial = o.upsample === false ? grid : spatial;
     return ctx.attribution(values, {
       shape: [ctx.n, ...outSpatial, 1],

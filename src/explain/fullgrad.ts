@@ -68,21 +68,15 @@ export class FullGrad extends Explainer<CommonOptions> {
     const model = requireLayersModel(this.model, this.name);
     const spatial = ctx.input.shape.slice(1, -1);
     const rank = ctx.input.shape.length;
-    const parts: Float32Array[] = [];
-    await ctx.chunks(ctx.n, (s, e) => {
-      parts.push(tf.tidy(() => {
-        const x = tf.slice(ctx.input, s, e - s);
-        const samples = new Int32Array(e - s).map((_, i) => s + i);
-        const { inputGradient, biasTerms } = fullGradients(model, x, ctx.target, samples);
-        let map = tf.sum(scalePerChannel(tf.abs(tf.mul(inputGradient, x))), -1, true);
-        for (const b of biasTerms) {
-          if (b.value.shape.length !== rank) continue; // Dense layers have no spatial map
-          map = tf.add(map, tf.sum(upsample(scalePerChannel(tf.abs(b.value)), spatial), -1, true));
-        }
-        return map.dataSync() as Float32Array;
-      }));
+    const values = await ctx.mapInputChunks((x, samples) => {
+      const { inputGradient, biasTerms } = fullGradients(model, x, ctx.target, samples);
+      let map = tf.sum(scalePerChannel(tf.abs(tf.mul(inputGradient, x))), -1, true);
+      for (const b of biasTerms) {
+        if (b.value.shape.length !== rank) continue; // Dense layers have no spatial map
+        map = tf.add(map, tf.sum(upsample(scalePerChannel(tf.abs(b.value)), spatial), -1, true));
+      }
+      return map;
     });
-    const values = concatChunks(parts);
     return ctx.attribution(values, { shape: [ctx.n, ...spatial, 1] });
   }
 }

@@ -11,6 +11,8 @@ export interface RowChunk {
   rows: tf.Tensor;
   samples: Int32Array;
   weights: Float32Array;
+  /** Multiplies each row's gradient elementwise before summing (e.g. x - baseline), shape of `rows`. */
+  times?: tf.Tensor;
 }
 
 /** Per-sample weighted sums of row gradients (and of their squares when asked). */
@@ -36,7 +38,8 @@ export async function sumRowGradients(
   await ctx.chunks(total, (start, end) => {
     const { grads, samples, weights } = tf.tidy(() => {
       const c = make(start, end);
-      return { grads: ctx.gradients(c.rows, c.samples, forward).dataSync() as Float32Array, samples: c.samples, weights: c.weights };
+      const g = ctx.gradients(c.rows, c.samples, forward);
+      return { grads: (c.times ? tf.mul(g, c.times) : g).dataSync() as Float32Array, samples: c.samples, weights: c.weights };
     });
     for (let r = 0; r < samples.length; r++) {
       const off = samples[r] * size, w = weights[r];
@@ -53,6 +56,11 @@ export async function sumRowGradients(
 /** Rows of `source` ([N, ...]) picked by sample index (inside tidy). */
 export function pickRows(source: tf.Tensor, samples: Int32Array): tf.Tensor {
   return tf.gather(source, tf.tensor1d(samples, 'int32'));
+}
+
+/** Points `from + alpha * (to - from)` on the straight path, one alpha per row (inside tidy). */
+export function pathRows(from: tf.Tensor, to: tf.Tensor, alphas: ArrayLike<number>): tf.Tensor {
+  return tf.add(from, tf.mul(perRow(alphas, from.shape.length - 1), tf.sub(to, from)));
 }
 
 /** A [rows, 1, ..., 1] tensor broadcasting one value per row over a sample (inside tidy). */

@@ -8,7 +8,7 @@ import { InvalidInputError } from '../errors.js';
 import { Rng } from '../util/random.js';
 import type { Attribution } from './attribution.js';
 import { Explainer, type ExplainContext } from './base.js';
-import { perRow, pickRows } from './gradient-rows.js';
+import { pathRows, pickRows, sumRowGradients } from './gradient-rows.js';
 import type { CommonOptions } from './types.js';
 
 /** GradientShap options. */
@@ -33,30 +33,19 @@ export class GradientShap extends Explainer<GradientShapOptions> {
       throw new InvalidInputError('baselines', `expected [B, ${ctx.sampleShape}], got [${dist.shape}]`);
     }
     const rng = new Rng(o.seed ?? 0);
-    const size = ctx.sampleSize;
-    const acc = new Float32Array(ctx.n * size);
-    const sampleRank = ctx.sampleShape.length;
     try {
-      await ctx.chunks(ctx.n * m, (s, e) => {
+      const { sum } = await sumRowGradients(ctx, ctx.n * m, (s, e) => {
         const samples = new Int32Array(e - s).map((_, r) => Math.floor((s + r) / m));
         const picks = new Int32Array(e - s).map(() => rng.int(dist.shape[0]));
         const alphas = Array.from(samples, () => rng.next());
-        const noise = Float32Array.from({ length: (e - s) * size }, () => (o.stdev ? rng.normal(0, o.stdev) : 0));
-        const contrib = tf.tidy(() => {
-          const xs = tf.add(pickRows(ctx.input, samples), tf.tensor(noise, [e - s, ...ctx.sampleShape]));
-          const bs = pickRows(dist, picks);
-          const rows = tf.add(bs, tf.mul(perRow(alphas, sampleRank), tf.sub(xs, bs)));
-          const g = ctx.gradients(rows, samples);
-          return tf.mul(g, tf.sub(pickRows(ctx.input, samples), bs)).dataSync() as Float32Array;
-        });
-        for (let r = 0; r < samples.length; r++) {
-          const off = samples[r] * size;
-          for (let j = 0; j < size; j++) acc[off + j] += contrib[r * size + j] / m;
-        }
+        const noise = Float32Array.from({ length: (e - s) * ctx.sampleSize }, () => (o.stdev ? rng.normal(0, o.stdev) : 0));
+        const x = pickRows(ctx.input, samples), bs = pickRows(dist, picks);
+        const rows = pathRows(bs, tf.add(x, tf.tensor(noise, [e - s, ...ctx.sampleShape])), alphas);
+        return { rows, samples, weights: new Float32Array(e - s).fill(1 / m), times: tf.sub(x, bs) };
       });
+      return ctx.attribution(sum);
     } finally {
       if (!o.baselines) dist.dispose();
     }
-    return ctx.attribution(acc);
   }
 }

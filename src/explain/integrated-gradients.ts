@@ -7,7 +7,7 @@ import { tf } from '../backend/tf.js';
 import type { Attribution } from './attribution.js';
 import { Explainer, type ExplainContext } from './base.js';
 import { makeBaseline, type BaselineOptions, type BaselineSpec } from './baselines.js';
-import { perRow, pickRows, sumRowGradients } from './gradient-rows.js';
+import { pathRows, pickRows, sumRowGradients } from './gradient-rows.js';
 import { quadrature, type IntegrationRule } from './quadrature.js';
 import { timesDifference } from './saliency.js';
 import type { CommonOptions } from './types.js';
@@ -29,12 +29,10 @@ export class IntegratedGradients extends Explainer<IntegratedGradientsOptions> {
     const { alphas, weights } = quadrature(o.rule ?? 'gausslegendre', steps);
     const baseline = makeBaseline(ctx.input, o.baseline ?? 'zero', o);
     try {
-      const sampleRank = ctx.sampleShape.length;
       const { sum } = await sumRowGradients(ctx, ctx.n * steps, (s, e) => {
         const samples = new Int32Array(e - s).map((_, r) => Math.floor((s + r) / steps));
         const a = Array.from(samples, (_, r) => alphas[(s + r) % steps]);
-        const xs = pickRows(ctx.input, samples), bs = pickRows(baseline, samples);
-        const rows = tf.add(bs, tf.mul(perRow(a, sampleRank), tf.sub(xs, bs)));
+        const rows = pathRows(pickRows(baseline, samples), pickRows(ctx.input, samples), a);
         return { rows, samples, weights: Float32Array.from(samples, (_, r) => weights[(s + r) % steps]) };
       });
       const values = timesDifference(sum, ctx.input, baseline);

@@ -119,30 +119,24 @@ export class LRP extends Explainer<LrpOptions> {
       const cls = n.layer.getClassName();
       if (!PASS.test(cls) && !WEIGHTED.test(cls) && !LINEARISH.test(cls)) throw new UnsupportedError('layer', `LRP does not support ${cls} layer '${n.layer.name}'`);
     }
-    const parts: Float32Array[] = [];
-    await ctx.chunks(ctx.n, (s, e) => {
-      parts.push(tf.tidy(() => {
-        const x = tf.slice(ctx.input, s, e - s);
-        const samples = new Int32Array(e - s).map((_, i) => s + i);
-        const values = graph.run(new Map([[inputId, x]]));
-        const out = values.get(model.outputs[0].id)!;
-        // Output relevance: the output times d score / d output (the target logit for a class).
-        const r0 = tf.mul(out, tf.grad((t: tf.Tensor) => tf.sum(targetScores(t, ctx.target, samples)))(out));
-        const rel = new Map<number, tf.Tensor>([[model.outputs[0].id, r0]]);
-        for (const node of [...graph.nodes].reverse()) {
-          const r = rel.get(node.outputs[0].id);
-          if (!r) continue;
-          const ins = node.inputs.map((t) => values.get(t.id)!);
-          const cls = node.layer.getClassName();
-          const rin = WEIGHTED.test(cls)
-            ? [weightedRelevance(node.layer, ins[0], r, node.inputs[0].id === inputId ? firstRule : rule)]
-            : nodeRelevance(node, ins, r, eps);
-          node.inputs.forEach((t, i) => rel.set(t.id, rel.has(t.id) ? tf.add(rel.get(t.id)!, rin[i]) : rin[i]));
-        }
-        return rel.get(inputId)!.dataSync() as Float32Array;
-      }));
+    const values = await ctx.mapInputChunks((x, samples) => {
+      const values = graph.run(new Map([[inputId, x]]));
+      const out = values.get(model.outputs[0].id)!;
+      // Output relevance: the output times d score / d output (the target logit for a class).
+      const r0 = tf.mul(out, tf.grad((t: tf.Tensor) => tf.sum(targetScores(t, ctx.target, samples)))(out));
+      const rel = new Map<number, tf.Tensor>([[model.outputs[0].id, r0]]);
+      for (const node of [...graph.nodes].reverse()) {
+        const r = rel.get(node.outputs[0].id);
+        if (!r) continue;
+        const ins = node.inputs.map((t) => values.get(t.id)!);
+        const cls = node.layer.getClassName();
+        const rin = WEIGHTED.test(cls)
+          ? [weightedRelevance(node.layer, ins[0], r, node.inputs[0].id === inputId ? firstRule : rule)]
+          : nodeRelevance(node, ins, r, eps);
+        node.inputs.forEach((t, i) => rel.set(t.id, rel.has(t.id) ? tf.add(rel.get(t.id)!, rin[i]) : rin[i]));
+      }
+      return rel.get(inputId)!;
     });
-    const values = concatChunks(parts);
     return ctx.attribution(values);
   }
 }

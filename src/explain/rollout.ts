@@ -61,19 +61,13 @@ abstract class RolloutBase extends Explainer<RolloutOptions> {
     if (!grid || ctx.rank !== 2) throw new InvalidInputError('model', `${this.name} needs an image ViT whose layers carry the token grid`);
     if (!graphOf(model).nodes.some((n) => isAttention(n.layer))) throw new InvalidInputError('model', `${model.name} has no self-attention layers`);
     const spatial = ctx.input.shape.slice(1, -1);
-    const parts: Float32Array[] = [];
-    await ctx.chunks(ctx.n, (s, e) => {
-      parts.push(tf.tidy(() => {
-        const samples = new Int32Array(e - s).map((_, i) => s + i);
-        const r = this.rollout(ctx, model, tf.slice(ctx.input, s, e - s), samples, o); // [n, T, T]
-        const t = r.shape[1] as number;
-        const row = grid.hasClassToken ? tf.slice(r, [0, 0, 1], [e - s, 1, t - 1]) : tf.mean(r, 1, true);
-        let map = tf.reshape(row, [e - s, grid.gridH, grid.gridW, 1]);
-        if (o.upsample !== false) map = upsample(map, spatial);
-        return map.dataSync() as Float32Array;
-      }));
+    const values = await ctx.mapInputChunks((x, samples) => {
+      const r = this.rollout(ctx, model, x, samples, o); // [n, T, T]
+      const [rows, t] = r.shape as number[];
+      const row = grid.hasClassToken ? tf.slice(r, [0, 0, 1], [rows, 1, t - 1]) : tf.mean(r, 1, true);
+      const map = tf.reshape(row, [rows, grid.gridH, grid.gridW, 1]);
+      return o.upsample !== false ? upsample(map, spatial) : map;
     });
-    const values = concatChunks(parts);
     const up = o.upsample !== false;
     return ctx.attribution(values, {
       shape: [ctx.n, ...(up ? spatial : [grid.gridH, grid.gridW]), 1],

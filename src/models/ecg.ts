@@ -28,7 +28,9 @@ export function buildEcgRnn(cell: 'lstm' | 'gru', opts: BuildOptions): tfl.Layer
       recurrentInitializer: init.dense(),
       name: `${cell}${i}`,
     };
-    x = apply(cell === 'lstm' ? tfl.layers.lstm(cfg) : tfl.layers.gru(cfg), x);
+    // Forget-gate bias 1 (Keras' unit_forget_bias; tfjs defaults to 0): with 0 the cell state
+    // decays within a few steps and the ECG LSTM did not learn at all (loss stuck at ln K).
+    x = apply(cell === 'lstm' ? tfl.layers.lstm({ ...cfg, unitForgetBias: true }) : tfl.layers.gru(cfg), x);
   }
   if (opts.dropout) x = apply(tfl.layers.dropout({ rate: opts.dropout, seed: init.seed(), name: 'dropout' }), x);
   x = apply(tfl.layers.dense({ units, activation: 'relu', kernelInitializer: init.dense(), name: 'fc' }), x);

@@ -33,25 +33,31 @@ export interface OverlayOptions extends ScaleOptions {
   colormap?: ColormapName;
   /** Weight of the heatmap over the grey image (default 0.5; 1 = heatmap only). */
   alpha?: number;
+  /** Scale the weight by the heat value too (alpha * t), so cold pixels keep the grey image. */
+  alphaByHeat?: boolean;
+  /** Display range [lo, hi] of the grey image (e.g. a window); default its min/max. */
+  greyRange?: [number, number];
 }
 
 /**
  * Blends a colour-mapped heatmap over a grey image, both [height, width] row-major:
- * pixel = (1 - alpha) * grey + alpha * colour, grey min-max scaled to 0..255.
+ * pixel = (1 - a) * grey + a * colour, a = alpha (or alpha * t with `alphaByHeat`), grey
+ * min-max scaled (or clamped to `greyRange`) to 0..255.
  */
 export function heatmapOverlay(grey: ArrayLike<number>, heat: ArrayLike<number>, width: number, height: number, options: OverlayOptions = {}): RgbImage {
   const n = width * height;
   if (grey.length !== n || heat.length !== n) throw new InvalidInputError('overlay', `image (${grey.length}) and heatmap (${heat.length}) need ${width}x${height} = ${n} values`);
   const alpha = options.alpha ?? 0.5;
   if (!(alpha >= 0 && alpha <= 1)) throw new InvalidInputError('alpha', `must lie in [0, 1], got ${alpha}`);
-  const g = scaleToUnit(grey, { signed: false });
+  const g = scaleToUnit(grey, { signed: false, range: options.greyRange });
   const t = scaleToUnit(heat, options);
   const signed = options.signed ?? Array.prototype.some.call(heat, (v: number) => v < 0);
   const map = options.colormap ?? (signed ? 'seismic' : 'jet');
   const img = blankImage(width, height);
   for (let i = 0; i < n; i++) {
     const c = colormap(map, t[i]);
-    for (let k = 0; k < 3; k++) img.data[i * 3 + k] = Math.round((1 - alpha) * 255 * g[i] + alpha * c[k]);
+    const a = options.alphaByHeat ? alpha * t[i] : alpha;
+    for (let k = 0; k < 3; k++) img.data[i * 3 + k] = Math.round((1 - a) * 255 * g[i] + a * c[k]);
   }
   return img;
 }

@@ -3,21 +3,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { sharedData, tmpDir } from '../helpers.js';
-import { heatColor, heatmapOverlayRgb, writeDicomSecondaryCapture, SECONDARY_CAPTURE_SOP_CLASS_UID } from '../../src/dicom/write.js';
+import { heatmapOverlayRgb, writeDicomSecondaryCapture, SECONDARY_CAPTURE_SOP_CLASS_UID } from '../../src/dicom/write.js';
 import { readDicomImage } from '../../src/dicom/image.js';
 import { parseDicom, seq, str } from '../../src/dicom/parse.js';
 import { readDicomImageFile, writeDicomSecondaryCaptureFile } from '../../src/node/dicom.js';
 import { InvalidInputError } from '../../src/errors.js';
+import { colormap } from '../../src/report/colormap.js';
 
 const ctSmall = sharedData('ct/pydicom/CT_small.dcm');
 
 test('heat colours and blending give known pixels', () => {
-  assert.deepEqual(heatColor(0), [0, 0, 128]);
-  assert.deepEqual(heatColor(0.5), [128, 255, 128]);
-  assert.deepEqual(heatColor(1), [128, 0, 0]);
+  // The overlay uses matplotlib's 'jet' (report/colormap.ts): r = (0.5 - 0.35) / 0.31 at t = 0.5.
+  assert.deepEqual(colormap('jet', 0), [0, 0, 128]);
+  assert.deepEqual(colormap('jet', 0.5), [123, 255, 123]);
+  assert.deepEqual(colormap('jet', 1), [128, 0, 0]);
   const rgb = heatmapOverlayRgb({ base: new Float32Array([0, 50, 100]), heatmap: new Float32Array([0, 1, 0.5]), rows: 1, cols: 3, alpha: 1 });
-  // heat 0 leaves the grey (0); heat 1 at alpha 1 is the colour; heat 0.5 blends half grey 255 with [128,255,128].
-  assert.deepEqual([...rgb], [0, 0, 0, 128, 0, 0, 192, 255, 192]);
+  // heat 0 leaves the grey (0); heat 1 at alpha 1 is the colour; heat 0.5 blends half grey 255 with [123,255,123].
+  assert.deepEqual([...rgb], [0, 0, 0, 128, 0, 0, 189, 255, 189]);
   const fixedRange = heatmapOverlayRgb({ base: new Float32Array([-1000, 0, 1000]), baseRange: [-1000, 1000], heatmap: new Float32Array(3), rows: 1, cols: 3 });
   assert.deepEqual([...fixedRange], [0, 0, 0, 128, 128, 128, 255, 255, 255]);
   assert.throws(() => heatmapOverlayRgb({ base: new Float32Array(2), heatmap: new Float32Array([0, NaN]), rows: 1, cols: 2 }), (e) => e instanceof InvalidInputError && /heatmap: value at index 1 is NaN/.test(e.message));

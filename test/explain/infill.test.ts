@@ -5,11 +5,21 @@ import { EcgInfillModel, GaussianInfill, harmonicInfill, linearInfill } from '..
 import { Occlusion } from '../../src/explain/occlusion.js';
 import { generateEcgBeats } from '../../src/data/synthetic/index.js';
 import { InvalidInputError } from '../../src/errors.js';
+import { forEachGap } from '../../src/explain/infill/classical.js';
 import { initNodeBackend } from '../../src/backend/node.js';
 
 // wasm with medlens' conv gradient kernels: the autoencoder trains in seconds (minutes on cpu)
 test.before(async () => {
   await initNodeBackend();
+});
+
+test('forEachGap visits every masked run of every sample and channel with its flat indices', () => {
+  // 2 samples x 4 times x 2 channels, flat index (s * 4 + k) * 2 + c
+  const mask = new Float32Array(16);
+  for (const idx of [2, 4, 7, 9, 11, 13, 15]) mask[idx] = 1; // s0c0: t1-2; s0c1: t3; s1c1: t0-3
+  const got: string[] = [];
+  forEachGap(mask, 2, 4, 2, (at, i, j) => got.push(`${at(i)}..${at(j - 1)}:${j - i}`));
+  assert.deepEqual(got, ['2..4:2', '7..7:1', '9..15:4']);
 });
 
 const mse = (a: ArrayLike<number>, b: ArrayLike<number>, mask: ArrayLike<number>) => {

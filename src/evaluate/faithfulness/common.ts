@@ -4,7 +4,7 @@
  */
 import { InvalidInputError } from '../../errors.js';
 import type { EvalContext } from '../base.js';
-import { featureRanks, featureRelevance, type FeatureGroupOptions, type FeatureSet } from '../features.js';
+import { cumulativeSteps, featureRanks, featureRelevance, positionFeatures, resolveFeatures, type FeatureGroupOptions, type FeatureSet } from '../features.js';
 import { deletionSelector, insertionSelector, orderedScores, type PerturbOptions } from '../perturb.js';
 import { trapezoid } from '../stats.js';
 import type { ModelLike } from '../../explain/types.js';
@@ -21,6 +21,37 @@ export interface Curves {
 export interface FaithfulnessOptions extends MetricOptions, PerturbOptions, FeatureGroupOptions {
   /** Receives the score curves of curve metrics (PixelFlipping, Deletion, Insertion, IROF, ROAD...). */
   onCurves?: (curves: Curves) => void;
+}
+
+/** Options of the metrics that replace features `featuresInStep` at a time. */
+export interface SteppedOptions extends FaithfulnessOptions {
+  /** Features per step. Default: about 1/32 of them (PixelFlipping: 1/64; Quantus: 1). */
+  featuresInStep?: number;
+}
+
+/** The features (positions unless grouped by the options) and cumulative counts of `featuresInStep` (default count / `defaultSteps`). */
+export function steppedFeatures(ctx: EvalContext, o: SteppedOptions, defaultSteps: number): { f: FeatureSet; steps: number[] } {
+  const f = resolveFeatures(ctx.spatial, o, () => positionFeatures(ctx.positions));
+  return { f, steps: cumulativeSteps(f.count, o.featuresInStep ?? Math.max(1, Math.ceil(f.count / defaultSteps))) };
+}
+
+/**
+ * Per-sample feature ranks along the relevance order, and the summed relevance of each group
+ * [steps[k], steps[k+1]) of that order.
+ */
+export function groupedRelevance(ctx: EvalContext, f: FeatureSet, steps: number[], mostRelevantFirst = true): { ranks: (i: number) => Int32Array; groups: (i: number) => Float64Array } {
+  const perFeature = (i: number) => featureRelevance(ctx.relevanceOf(i), f);
+  const ranks = (i: number) => featureRanks(perFeature(i), mostRelevantFirst);
+  return { ranks, groups: (i) => groupRelevance(perFeature(i), ranks(i), steps) };
+}
+
+/** Relevance of each group [steps[k], steps[k+1]) of a sample's order. */
+function groupRelevance(perFeature: Float64Array, ranks: Int32Array, steps: number[]): Float64Array {
+  const out = new Float64Array(steps.length - 1);
+  for (let f = 0; f < perFeature.length; f++) {
+    for (let k = 0; k + 1 < steps.length; k++) if (ranks[f] >= steps[k] && ranks[f] < steps[k + 1]) out[k] += perFeature[f];
+  }
+  return out;
 }
 
 /** Runs a curve metric and returns its curves with the per-sample scores. */

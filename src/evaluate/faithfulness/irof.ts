@@ -29,9 +29,8 @@ export const IROF: MetricDef<IrofOptions> = {
     const grid = resolveFeatures(ctx.spatial, o, () => gridFeatures(ctx.spatial, defaultCell(ctx.spatial)));
     const slic = o.segmentation === 'slic' && o.segments === undefined && o.cell === undefined;
     const cache = new Map<number, FeatureSet>();
-    const size = ctx.sampleSize;
     const f = slic ? (i: number) => {
-      if (!cache.has(i)) (cache.clear(), cache.set(i, slicSegments(ctx.xData.subarray(i * size, (i + 1) * size), ctx.spatial, ctx.channels, o)));
+      if (!cache.has(i)) (cache.clear(), cache.set(i, slicSegments(ctx.inputOf(i), ctx.spatial, ctx.channels, o)));
       return cache.get(i)!;
     } : grid;
     const count = slic ? (f as (i: number) => FeatureSet)(0).count : grid.count;

@@ -8,18 +8,14 @@ import { tf } from '../../backend/tf.js';
 import type { ModelLike } from '../../explain/types.js';
 import { Rng } from '../../util/random.js';
 import { runMetric } from '../base.js';
-import { cumulativeSteps, featureRanks, featureRelevance, positionFeatures, resolveFeatures } from '../features.js';
 import { orderedScores } from '../perturb.js';
 import type { ReplacementSpec } from '../replace.js';
 import { spearman } from '../stats.js';
 import type { AttributionInput, Labels, MetricDef, TensorInput } from '../types.js';
-import type { FaithfulnessOptions } from './common.js';
-import { groupRelevance } from './faithfulness-estimate.js';
+import { groupedRelevance, steppedFeatures, type SteppedOptions } from './common.js';
 
 /** MonotonicityCorrelation options. */
-export interface MonotonicityCorrelationOptions extends FaithfulnessOptions {
-  /** Features per group. Default: about 1/32 of them. */
-  featuresInStep?: number;
+export interface MonotonicityCorrelationOptions extends SteppedOptions {
   /** Noisy replacements per group. Default 10 (1 when `baseline` is given: it is deterministic). */
   nrSamples?: number;
 }
@@ -38,20 +34,18 @@ export const MonotonicityCorrelation: MetricDef<MonotonicityCorrelationOptions> 
   ranks: [1, 2, 3],
   higherIsBetter: true,
   run: async (ctx, o) => {
-    const f = resolveFeatures(ctx.spatial, o, () => positionFeatures(ctx.positions));
-    const steps = cumulativeSteps(f.count, o.featuresInStep ?? Math.max(1, Math.ceil(f.count / 32)));
+    const { f, steps } = steppedFeatures(ctx, o, 32);
     const groups = steps.length - 1;
     const reps = o.nrSamples ?? (o.baseline === undefined ? 10 : 1);
     const lo = ctx.xData.reduce((a, b) => Math.min(a, b), Infinity), hi = ctx.xData.reduce((a, b) => Math.max(a, b), -Infinity);
     const baseline = o.baseline ?? freshUniform(lo, hi, o.seed ?? 0);
-    const perFeature = (i: number) => featureRelevance(ctx.relevanceOf(i), f);
-    const ranks = (i: number) => featureRanks(perFeature(i), false);
+    const { ranks, groups: relevance } = groupedRelevance(ctx, f, steps, false);
     const select = (k: number, rank: number) => rank >= steps[k % groups] && rank < steps[(k % groups) + 1];
     const scores = await orderedScores(ctx, f, ranks, groups * reps, select, { ...o, baseline });
     return Float32Array.from(scores, (s, i) => {
       const change = new Float64Array(groups);
       s.forEach((v, k) => (change[k % groups] += (ctx.baseScores[i] - v) ** 2 / reps));
-      return spearman(groupRelevance(perFeature(i), ranks(i), steps), change);
+      return spearman(relevance(i), change);
     });
   },
 };

@@ -5,15 +5,11 @@
  */
 import type { ModelLike } from '../../explain/types.js';
 import { runMetric } from '../base.js';
-import { cumulativeSteps, positionFeatures, resolveFeatures } from '../features.js';
 import type { AttributionInput, Labels, MetricDef, TensorInput } from '../types.js';
-import { relevanceCurves, type FaithfulnessOptions } from './common.js';
+import { relevanceCurves, steppedFeatures, type SteppedOptions } from './common.js';
 
 /** Monotonicity options. */
-export interface MonotonicityOptions extends FaithfulnessOptions {
-  /** Features revealed per step. Default: about 1/32 of them (Quantus: 1). */
-  featuresInStep?: number;
-}
+export type MonotonicityOptions = SteppedOptions;
 
 /** Monotonicity: 1 when the insertion curve (least relevant first) never falls, else 0. */
 export const Monotonicity: MetricDef<MonotonicityOptions> = {
@@ -23,8 +19,7 @@ export const Monotonicity: MetricDef<MonotonicityOptions> = {
   ranks: [1, 2, 3],
   higherIsBetter: true,
   run: async (ctx, o) => {
-    const f = resolveFeatures(ctx.spatial, o, () => positionFeatures(ctx.positions));
-    const steps = cumulativeSteps(f.count, o.featuresInStep ?? Math.max(1, Math.ceil(f.count / 32)));
+    const { f, steps } = steppedFeatures(ctx, o, 32);
     const curves = await relevanceCurves(ctx, f, steps, 'insertion', o, 'sum', false);
     o.onCurves?.({ fractions: steps.map((s) => s / f.count), curves });
     return Float32Array.from(curves, (c) => {

@@ -5,15 +5,11 @@
  */
 import type { ModelLike } from '../../explain/types.js';
 import { runMetric } from '../base.js';
-import { cumulativeSteps, positionFeatures, resolveFeatures } from '../features.js';
 import type { AttributionInput, Labels, MetricDef, TensorInput } from '../types.js';
-import { curveAreas, relevanceCurves, withCurves, type Curves, type FaithfulnessOptions } from './common.js';
+import { curveAreas, relevanceCurves, withCurves, type Curves, steppedFeatures, type SteppedOptions } from './common.js';
 
 /** PixelFlipping options. */
-export interface PixelFlippingOptions extends FaithfulnessOptions {
-  /** Features replaced per step. Default: about 1/64 of them (Quantus: 1). */
-  featuresInStep?: number;
-}
+export type PixelFlippingOptions = SteppedOptions;
 
 /** PixelFlipping: AUC of the deletion curve per sample. */
 export const PixelFlipping: MetricDef<PixelFlippingOptions> = {
@@ -23,8 +19,7 @@ export const PixelFlipping: MetricDef<PixelFlippingOptions> = {
   ranks: [1, 2, 3],
   higherIsBetter: false,
   run: async (ctx, o) => {
-    const f = resolveFeatures(ctx.spatial, o, () => positionFeatures(ctx.positions));
-    const steps = cumulativeSteps(f.count, o.featuresInStep ?? Math.max(1, Math.ceil(f.count / 64)));
+    const { f, steps } = steppedFeatures(ctx, o, 64);
     const curves = await relevanceCurves(ctx, f, steps, 'deletion', o);
     o.onCurves?.({ fractions: steps.map((s) => s / f.count), curves });
     return curveAreas(curves, steps, f.count);

@@ -5,7 +5,7 @@
 import type { ModelLike } from '../../explain/types.js';
 import { runMetric } from '../base.js';
 import type { AttributionInput, Labels, MetricDef, MetricOptions, TensorInput } from '../types.js';
-import { rankDescending } from '../stats.js';
+import { topKHits } from './top-k-intersection.js';
 
 /** RelevanceRankAccuracy: |top-K ∩ mask| / K with K = |mask|. */
 export const RelevanceRankAccuracy: MetricDef = {
@@ -18,10 +18,7 @@ export const RelevanceRankAccuracy: MetricDef = {
     ctx.perSample((i) => {
       const m = ctx.maskOf(i);
       const k = m.reduce((s, v) => s + v, 0);
-      if (k === 0) return NaN;
-      let hits = 0;
-      for (const p of rankDescending(ctx.relevanceOf(i)).subarray(0, k)) hits += m[p];
-      return hits / k;
+      return k === 0 ? NaN : topKHits(ctx.relevanceOf(i), m, k) / k;
     }),
 };
 

@@ -13,6 +13,13 @@ export interface TopKIntersectionOptions extends MetricOptions {
   conceptInfluence?: boolean;
 }
 
+/** How many of the k most relevant positions lie inside the mask. */
+export function topKHits(relevance: ArrayLike<number>, mask: Uint8Array, k: number): number {
+  let hits = 0;
+  for (const p of rankDescending(relevance).subarray(0, k)) hits += mask[p];
+  return hits;
+}
+
 /** TopKIntersection: |top-k ∩ mask| / k. */
 export const TopKIntersection: MetricDef<TopKIntersectionOptions> = {
   name: 'TopKIntersection',
@@ -25,9 +32,7 @@ export const TopKIntersection: MetricDef<TopKIntersectionOptions> = {
     if (!Number.isInteger(k) || k < 1) throw new InvalidInputError('k', `must be a positive integer, got ${o.k}`);
     return ctx.perSample((i) => {
       const m = ctx.maskOf(i);
-      const top = rankDescending(ctx.relevanceOf(i)).subarray(0, k);
-      let hits = 0;
-      for (const p of top) hits += m[p];
+      const hits = topKHits(ctx.relevanceOf(i), m, k);
       const area = m.reduce((s, v) => s + v, 0);
       return o.conceptInfluence ? (hits / k) * (m.length / area) : hits / k;
     });

@@ -50,7 +50,7 @@ export async function explainCopies(
     for (let r = 0; r < rows; r++) {
       const i = Math.floor((s + r) / count);
       const out = data.subarray(r * size, (r + 1) * size);
-      out.set(ctx.xData.subarray(i * size, (i + 1) * size));
+      out.set(ctx.inputOf(i));
       make(i, (s + r) % count, out);
       targets[r] = ctx.classes[i];
     }
@@ -73,7 +73,7 @@ export async function explainCopies(
 }
 
 /** A noise function adding seeded noise to a copy (stream per sample and copy, so chunking does not matter). */
-export function noiseAdder(ctx: EvalContext, o: RobustnessOptions, defaultKind: 'uniform' | 'gaussian'): (i: number, k: number, out: Float32Array) => void {
+function noiseAdder(ctx: EvalContext, o: RobustnessOptions, defaultKind: 'uniform' | 'gaussian'): (i: number, k: number, out: Float32Array) => void {
   const kind = o.noise ?? defaultKind;
   const radius = o.radius ?? (kind === 'uniform' ? 0.2 : 0.1);
   if (!(radius > 0) || !Number.isFinite(radius)) throw new InvalidInputError('radius', `must be a positive number, got ${o.radius}`);
@@ -84,11 +84,23 @@ export function noiseAdder(ctx: EvalContext, o: RobustnessOptions, defaultKind: 
   };
 }
 
-/** Per-sample maximum (or mean) of a per-copy ratio, filled by `explainCopies`. */
-export function reducer(n: number, count: number, mode: 'max' | 'mean'): { add: (i: number, v: number) => void; result: () => Float32Array } {
-  const acc = new Float64Array(n).fill(mode === 'max' ? -Infinity : 0);
-  return {
-    add: (i, v) => (acc[i] = mode === 'max' ? Math.max(acc[i], v) : acc[i] + v / count),
-    result: () => Float32Array.from(acc),
-  };
+/**
+ * Per-sample maximum (or mean) of `ratio(i, copy)` over `nrSamples` (default 10) explained copies
+ * of sample i with seeded noise (`defaultNoise` unless `o.noise`); `outputs` also runs the model.
+ */
+export async function reduceNoisyCopies(
+  ctx: EvalContext,
+  o: RobustnessOptions,
+  defaultNoise: 'uniform' | 'gaussian',
+  mode: 'max' | 'mean',
+  ratio: (i: number, copy: ExplainedCopy) => number,
+  outputs = false,
+): Promise<Float32Array> {
+  const count = o.nrSamples ?? 10;
+  const acc = new Float64Array(ctx.n).fill(mode === 'max' ? -Infinity : 0);
+  await explainCopies(ctx, count, noiseAdder(ctx, o, defaultNoise), (i, _k, c) => {
+    const v = ratio(i, c);
+    acc[i] = mode === 'max' ? Math.max(acc[i], v) : acc[i] + v / count;
+  }, outputs);
+  return Float32Array.from(acc);
 }

@@ -6,7 +6,7 @@ import type { ModelLike } from '../../explain/types.js';
 import { runMetric } from '../base.js';
 import { l2 } from '../stats.js';
 import type { AttributionInput, Labels, MetricDef, TensorInput } from '../types.js';
-import { explainCopies, noiseAdder, reducer, type RobustnessOptions } from './common.js';
+import { reduceNoisyCopies, type RobustnessOptions } from './common.js';
 
 /** LocalLipschitzEstimate per sample (needs `explain`). */
 export const LocalLipschitzEstimate: MetricDef<RobustnessOptions> = {
@@ -15,16 +15,10 @@ export const LocalLipschitzEstimate: MetricDef<RobustnessOptions> = {
   needs: ['model', 'explain'],
   ranks: [1, 2, 3],
   higherIsBetter: false,
-  run: async (ctx, o) => {
-    const count = o.nrSamples ?? 10;
-    const acc = reducer(ctx.n, count, 'max');
-    const size = ctx.sampleSize;
-    await explainCopies(ctx, count, noiseAdder(ctx, o, 'gaussian'), (i, _k, c) => {
-      const d = l2(c.x, ctx.xData.subarray(i * size, (i + 1) * size));
-      acc.add(i, d > 0 ? l2(ctx.relevanceOf(i), c.relevance) / d : 0);
-    });
-    return acc.result();
-  },
+  run: (ctx, o) => reduceNoisyCopies(ctx, o, 'gaussian', 'max', (i, c) => {
+    const d = l2(c.x, ctx.inputOf(i));
+    return d > 0 ? l2(ctx.relevanceOf(i), c.relevance) / d : 0;
+  }),
 };
 
 /** LocalLipschitzEstimate per sample. */

@@ -6,8 +6,9 @@
  */
 import type { ModelLike } from '../../explain/types.js';
 import { runMetric } from '../base.js';
+import { l2 } from '../stats.js';
 import type { AttributionInput, Labels, MetricDef, TensorInput } from '../types.js';
-import { explainCopies, noiseAdder, reducer, type RobustnessOptions } from './common.js';
+import { reduceNoisyCopies, type RobustnessOptions } from './common.js';
 
 /** Relative stability options. */
 export interface RelativeStabilityOptions extends RobustnessOptions {
@@ -31,20 +32,12 @@ function stabilityMetric(name: string, denominator: 'input' | 'output'): MetricD
     higherIsBetter: false,
     run: async (ctx, o) => {
       const eps = o.epsMin ?? 1e-6;
-      const count = o.nrSamples ?? 10;
-      const acc = reducer(ctx.n, count, 'max');
-      const size = ctx.sampleSize;
       const base = denominator === 'output' ? ctx.outputRows(ctx.input) : undefined;
-      await explainCopies(ctx, count, noiseAdder(ctx, o, 'uniform'), (i, _k, c) => {
+      return reduceNoisyCopies(ctx, o, 'uniform', 'max', (i, c) => {
         const num = relativeChange(ctx.relevanceOf(i), c.relevance, eps);
-        let den: number;
-        if (base && c.output) {
-          const h = base.values.subarray(i * base.k, (i + 1) * base.k);
-          den = Math.sqrt(h.reduce((s, v, j) => s + (v - c.output![j]) ** 2, 0));
-        } else den = relativeChange(ctx.xData.subarray(i * size, (i + 1) * size), c.x, eps);
-        acc.add(i, num / Math.max(den, eps));
+        const den = base && c.output ? l2(base.values.subarray(i * base.k, (i + 1) * base.k), c.output) : relativeChange(ctx.inputOf(i), c.x, eps);
+        return num / Math.max(den, eps);
       }, denominator === 'output');
-      return acc.result();
     },
   };
 }

@@ -7,7 +7,7 @@ import type { ModelLike } from '../../explain/types.js';
 import { runMetric } from '../base.js';
 import { l2 } from '../stats.js';
 import type { AttributionInput, Labels, MetricDef, TensorInput } from '../types.js';
-import { explainCopies, noiseAdder, reducer, type RobustnessOptions } from './common.js';
+import { reduceNoisyCopies, type RobustnessOptions } from './common.js';
 
 function sensitivityMetric(name: string, mode: 'max' | 'mean'): MetricDef<RobustnessOptions> {
   return {
@@ -17,14 +17,11 @@ function sensitivityMetric(name: string, mode: 'max' | 'mean'): MetricDef<Robust
     ranks: [1, 2, 3],
     higherIsBetter: false,
     run: async (ctx, o) => {
-      const count = o.nrSamples ?? 10;
-      const acc = reducer(ctx.n, count, mode);
-      await explainCopies(ctx, count, noiseAdder(ctx, o, 'uniform'), (i, _k, c) => {
+      return reduceNoisyCopies(ctx, o, 'uniform', mode, (i, c) => {
         const a = ctx.relevanceOf(i);
         const norm = l2(a);
-        acc.add(i, l2(a, c.relevance) / (norm > 0 ? norm : 1));
+        return l2(a, c.relevance) / (norm > 0 ? norm : 1);
       });
-      return acc.result();
     },
   };
 }

@@ -29,6 +29,26 @@ export function readInfillArgs(x: tf.Tensor, mask: tf.Tensor): { xv: Float32Arra
   };
 }
 
+/**
+ * Calls `fill(at, i, j)` for every masked run [i, j) of every channel of signals [n, t, channels]
+ * (mask > 0.5), where `at(k)` is the flat index of time k in that sample and channel.
+ */
+export function forEachGap(mv: Float32Array, n: number, t: number, channels: number, fill: (at: (k: number) => number, i: number, j: number) => void): void {
+  for (let s = 0; s < n; s++) {
+    for (let c = 0; c < channels; c++) {
+      const at = (k: number) => (s * t + k) * channels + c;
+      let i = 0;
+      while (i < t) {
+        if (!(mv[at(i)] > 0.5)) { i++; continue; }
+        let j = i;
+        while (j < t && mv[at(j)] > 0.5) j++;
+        fill(at, i, j);
+        i = j;
+      }
+    }
+  }
+}
+
 /** Options of `linearInfill`. */
 export interface LinearInfillOptions {
   /** Scale of the added noise relative to the local variability (default 1; 0 = pure interpolation). */
@@ -52,22 +72,12 @@ export function linearInfill(options: LinearInfillOptions = {}): InfillFunction 
     const { xv, mv, n, spatial, channels } = readInfillArgs(x, mask);
     if (spatial.length !== 1) throw new InvalidInputError('infill', `linear infill needs signals [N, T, C], got shape [${x.shape}]; use harmonicInfill for images`);
     const t = spatial[0];
-    for (let s = 0; s < n; s++) {
-      for (let c = 0; c < channels; c++) {
-        const at = (i: number) => (s * t + i) * channels + c;
-        let i = 0;
-        while (i < t) {
-          if (!(mv[at(i)] > 0.5)) { i++; continue; }
-          let j = i;
-          while (j < t && mv[at(j)] > 0.5) j++;
-          const left = i > 0 ? xv[at(i - 1)] : undefined, right = j < t ? xv[at(j)] : undefined;
-          const a = left ?? right ?? 0, b = right ?? left ?? 0;
-          const sd = scale > 0 ? scale * contextNoise(xv, mv, at, t, i, j, options.context ?? Math.max(4, j - i)) : 0;
-          for (let k = i; k < j; k++) xv[at(k)] = a + ((b - a) * (k - i + 1)) / (j - i + 1) + (sd > 0 ? rng.normal(0, sd) : 0);
-          i = j;
-        }
-      }
-    }
+    forEachGap(mv, n, t, channels, (at, i, j) => {
+      const left = i > 0 ? xv[at(i - 1)] : undefined, right = j < t ? xv[at(j)] : undefined;
+      const a = left ?? right ?? 0, b = right ?? left ?? 0;
+      const sd = scale > 0 ? scale * contextNoise(xv, mv, at, t, i, j, options.context ?? Math.max(4, j - i)) : 0;
+      for (let k = i; k < j; k++) xv[at(k)] = a + ((b - a) * (k - i + 1)) / (j - i + 1) + (sd > 0 ? rng.normal(0, sd) : 0);
+    });
     return tf.tensor(xv, x.shape);
   };
 }

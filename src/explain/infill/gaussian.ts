@@ -10,7 +10,7 @@
 import { tf } from '../../backend/tf.js';
 import { InvalidInputError } from '../../errors.js';
 import { solveLinearSystem } from '../linear-solve.js';
-import { linearInfill, readInfillArgs } from './classical.js';
+import { forEachGap, linearInfill, readInfillArgs } from './classical.js';
 import type { SignalSet } from './autoencoder.js';
 import type { InfillFunction } from './types.js';
 
@@ -70,19 +70,7 @@ export class GaussianInfill {
       if (spatial.length !== 1) throw new InvalidInputError('infill', `Gaussian infill needs signals [N, T, C], got shape [${x.shape}]`);
       const lin = tf.tidy(() => fallback(x, mask).dataSync() as Float32Array);
       const t = spatial[0];
-      for (let s = 0; s < n; s++) {
-        for (let c = 0; c < channels; c++) {
-          const at = (i: number) => (s * t + i) * channels + c;
-          let i = 0;
-          while (i < t) {
-            if (!(mv[at(i)] > 0.5)) { i++; continue; }
-            let j = i;
-            while (j < t && mv[at(j)] > 0.5) j++;
-            this.fillGap(xv, mv, lin, at, t, i, j, context);
-            i = j;
-          }
-        }
-      }
+      forEachGap(mv, n, t, channels, (at, i, j) => this.fillGap(xv, mv, lin, at, t, i, j, context));
       return tf.tensor(xv, x.shape);
     };
   }
