@@ -12,7 +12,6 @@ import { nativeConvKernels } from './native-conv.js';
 import { nativeMatMulKernels } from './native-matmul.js';
 import { nativeElementwiseKernels } from './native-elementwise.js';
 import { nativeShapeKernels } from './native-shape.js';
-import { registerFastGradients } from './wasm-kernels/index.js';
 
 /** The backend class: the cpu backend under another name (kernels are registered per name). */
 export class NativeBackend extends MathBackendCPU {}
@@ -43,8 +42,6 @@ export async function registerNativeBackend(): Promise<true | string> {
     // Low priority: never picked implicitly, only through backend selection.
     tf.registerBackend('native', () => new NativeBackend(), 0);
     registerKernels(addon);
-    // tfjs-core's Tile and FusedBatchNorm gradients are slow on every backend (ViT: seconds per step).
-    registerFastGradients();
     registered = true;
   }
   return true;

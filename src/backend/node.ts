@@ -26,12 +26,20 @@ const tfjsNodeCandidate: BackendCandidate = {
   },
 };
 
+let nativeThreads = 1;
 const nativeCandidate: BackendCandidate = {
   name: 'native',
+  threads: () => nativeThreads,
   load: async () => {
     try {
-      const mod = (await import('./native.js' as string)) as { registerNativeBackend?: () => Promise<true | string> };
-      return mod.registerNativeBackend ? await mod.registerNativeBackend() : 'native backend not built';
+      const mod = (await import('./native.js' as string)) as {
+        registerNativeBackend?: () => Promise<true | string>;
+        nativeInfo?: () => { threads: number } | undefined;
+      };
+      if (!mod.registerNativeBackend) return 'native backend not built';
+      const outcome = await mod.registerNativeBackend();
+      if (outcome === true && mod.nativeInfo) nativeThreads = mod.nativeInfo()?.threads ?? 1;
+      return outcome;
     } catch (e) {
       return `native oneDNN addon not built (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
     }

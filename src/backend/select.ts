@@ -4,6 +4,7 @@
  */
 import { tf } from './tf.js';
 import { InvalidInputError } from '../errors.js';
+import { registerFastGradients } from './wasm-kernels/index.js';
 
 /** A backend that may be available. `load` resolves to true when it registered, else a reason. */
 export interface BackendCandidate {
@@ -27,6 +28,8 @@ let current: BackendInfo | undefined;
  * (an error if it cannot load), e.g. from `MEDLENS_BACKEND` or `--backend`.
  */
 export async function selectBackend(candidates: BackendCandidate[], prefer?: string): Promise<BackendInfo> {
+  // The faster Tile/FusedBatchNorm gradients are global and exact on every backend.
+  registerFastGradients();
   const skipped: BackendInfo['skipped'] = [];
   const list = prefer ? candidates.filter((c) => c.name === prefer) : candidates;
   if (prefer && list.length === 0) {

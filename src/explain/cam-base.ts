@@ -9,7 +9,7 @@
 import { tf, tfl } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import type { Attribution } from './attribution.js';
-import { Explainer, concatChunks, targetScores, type ExplainContext } from './base.js';
+import { Explainer, targetScores, type ExplainContext } from './base.js';
 import { defaultCamLayer, splitAt, type GraphValues, type LayerSplit } from './layer-split.js';
 import { interpolationName, upsample } from './spatial.js';
 import type { CommonOptions } from './types.js';

@@ -8,7 +8,7 @@
  */
 import { tf, tfl } from '../backend/tf.js';
 import type { Attribution } from './attribution.js';
-import { Explainer, concatChunks, targetScores, type ExplainContext, type ResolvedTarget } from './base.js';
+import { Explainer, targetScores, type ExplainContext, type ResolvedTarget } from './base.js';
 import { forwardWithRule, keepActivations, requireLayersModel } from './activation-rules.js';
 import type { Layer } from './graph.js';
 import { upsample } from './spatial.js';

@@ -3,7 +3,6 @@
  * gradient along the straight line from the baseline, by a quadrature rule; returns the
  * convergence delta sum(attribution) - (f(x) - f(baseline)) per sample.
  */
-import { tf } from '../backend/tf.js';
 import type { Attribution } from './attribution.js';
 import { Explainer, type ExplainContext } from './base.js';
 import { makeBaseline, type BaselineOptions, type BaselineSpec } from './baselines.js';

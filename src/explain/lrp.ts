@@ -11,7 +11,7 @@
 import { tf } from '../backend/tf.js';
 import { InvalidInputError, UnsupportedError } from '../errors.js';
 import type { Attribution } from './attribution.js';
-import { Explainer, concatChunks, targetScores, type ExplainContext } from './base.js';
+import { Explainer, targetScores, type ExplainContext } from './base.js';
 import { requireLayersModel } from './activation-rules.js';
 import { graphOf, type GraphNode, type Layer } from './graph.js';
 import type { CommonOptions } from './types.js';
@@ -120,15 +120,15 @@ export class LRP extends Explainer<LrpOptions> {
       if (!PASS.test(cls) && !WEIGHTED.test(cls) && !LINEARISH.test(cls)) throw new UnsupportedError('layer', `LRP does not support ${cls} layer '${n.layer.name}'`);
     }
     const values = await ctx.mapInputChunks((x, samples) => {
-      const values = graph.run(new Map([[inputId, x]]));
-      const out = values.get(model.outputs[0].id)!;
+      const acts = graph.run(new Map([[inputId, x]]));
+      const out = acts.get(model.outputs[0].id)!;
       // Output relevance: the output times d score / d output (the target logit for a class).
       const r0 = tf.mul(out, tf.grad((t: tf.Tensor) => tf.sum(targetScores(t, ctx.target, samples)))(out));
       const rel = new Map<number, tf.Tensor>([[model.outputs[0].id, r0]]);
       for (const node of [...graph.nodes].reverse()) {
         const r = rel.get(node.outputs[0].id);
         if (!r) continue;
-        const ins = node.inputs.map((t) => values.get(t.id)!);
+        const ins = node.inputs.map((t) => acts.get(t.id)!);
         const cls = node.layer.getClassName();
         const rin = WEIGHTED.test(cls)
           ? [weightedRelevance(node.layer, ins[0], r, node.inputs[0].id === inputId ? firstRule : rule)]

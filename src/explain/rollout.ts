@@ -9,7 +9,7 @@ import { tf, tfl } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import { tokenGridOf } from '../models/vit.js';
 import type { Attribution } from './attribution.js';
-import { Explainer, concatChunks, targetScores, type ExplainContext } from './base.js';
+import { Explainer, targetScores, type ExplainContext } from './base.js';
 import { requireLayersModel } from './activation-rules.js';
 import { applyLayer, graphOf, type ApplyLayer, type Layer } from './graph.js';
 import { upsample } from './spatial.js';
