@@ -50,6 +50,8 @@ export function heatmapOverlayRgb(input: SecondaryCaptureInput): Uint8Array {
     if (!Number.isFinite(heatmap[i])) throw new InvalidInputError('heatmap', `value at index ${i} is ${heatmap[i]}`);
     if (!Number.isFinite(base[i])) throw new InvalidInputError('base', `value at index ${i} is ${base[i]}`);
   }
+  const range = input.baseRange;
+  if (range && !(Number.isFinite(range[0]) && Number.isFinite(range[1]) && range[1] > range[0])) throw new InvalidInputError('baseRange', `[${range}] must be finite with hi > lo`);
   const alpha = input.alpha ?? 0.5;
   return heatmapOverlay(base, heatmap, cols, rows, { colormap: 'jet', signed: false, range: [0, 1], alpha, alphaByHeat: true, greyRange: input.baseRange }).data;
 }

@@ -8,7 +8,7 @@ import { tf, tfl } from '../backend/tf.js';
 import type { Attribution } from './attribution.js';
 import { Explainer, type ExplainContext } from './base.js';
 import { forwardWithRule, requireLayersModel, type ActivationRule } from './activation-rules.js';
-import { sumRowGradients, pickRows } from './gradient-rows.js';
+import { inputGradients } from './saliency.js';
 import type { CommonOptions } from './types.js';
 
 /** ReLU whose gradient is `backward(dy, z)`. */
@@ -28,12 +28,8 @@ export const guidedRule: ActivationRule = (name, z, original) => (name === 'relu
 export const deconvRule: ActivationRule = (name, z, original) => (name === 'relu' ? deconv(z) : original(z));
 
 /** Per-sample modified input gradients of a model under `rule`, batched. */
-export async function ruleGradients(ctx: ExplainContext, model: tfl.LayersModel, rule: ActivationRule): Promise<Float32Array> {
-  const { sum } = await sumRowGradients(ctx, ctx.n, (s, e) => {
-    const samples = new Int32Array(e - s).map((_, i) => s + i);
-    return { rows: pickRows(ctx.input, samples), samples, weights: new Float32Array(e - s).fill(1) };
-  }, false, (x) => forwardWithRule(model, x, rule));
-  return sum;
+export function ruleGradients(ctx: ExplainContext, model: tfl.LayersModel, rule: ActivationRule): Promise<Float32Array> {
+  return inputGradients(ctx, (x) => forwardWithRule(model, x, rule));
 }
 
 /** Guided backpropagation. */

@@ -11,12 +11,12 @@ export interface SaliencyOptions extends CommonOptions {
   abs?: boolean;
 }
 
-/** Gradients of all samples, batched (shared by Saliency and InputXGradient). */
-export async function inputGradients(ctx: ExplainContext): Promise<Float32Array> {
+/** Gradients of all samples, batched (Saliency, InputXGradient; `forward` replaces the model's, e.g. guided backprop). */
+export async function inputGradients(ctx: ExplainContext, forward?: (x: tf.Tensor) => tf.Tensor): Promise<Float32Array> {
   const { sum } = await sumRowGradients(ctx, ctx.n, (s, e) => {
     const samples = new Int32Array(e - s).map((_, i) => s + i);
     return { rows: pickRows(ctx.input, samples), samples, weights: new Float32Array(e - s).fill(1) };
-  });
+  }, false, forward);
   return sum;
 }
 

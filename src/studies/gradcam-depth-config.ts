@@ -154,12 +154,26 @@ export interface HannoverResult {
   note: string;
 }
 
+/** The verdict on "deeper is not more reliable", computed from the numbers. */
+export interface Verdict {
+  claim: string;
+  holds: boolean;
+  /** False when fewer than 3 models beat chance (test AUROC >= 0.75): their maps then say little about depth. */
+  conclusive: boolean;
+  /** Models with test AUROC >= 0.75. */
+  learnedModels: number;
+  primaryMeasure: string;
+  rho: number;
+  pPositive: number;
+  explanation: string;
+}
+
 /** Everything the study computes. */
 export interface GradcamDepthResults {
   models: ArchResult[];
   /** Per variant: correlations of Grad-CAM quality measures with depth and accuracy. */
   correlations: Record<string, QualityCorrelation[]>;
-  verdict: { claim: string; holds: boolean; primaryMeasure: string; rho: number; pPositive: number; explanation: string };
+  verdict: Verdict;
   hannover?: HannoverResult;
 }
 

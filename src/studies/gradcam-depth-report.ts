@@ -82,7 +82,7 @@ export function gradcamDepthHtml(run: GradcamDepthRun, envelope: StudyEnvelope<G
     'meta',
   );
   report.heading('Verdict');
-  report.paragraph(`"${r.verdict.claim}": ${r.verdict.holds ? 'HOLDS' : 'DOES NOT HOLD'} in this run. ${r.verdict.explanation}.`);
+  report.paragraph(`"${r.verdict.claim}": ${r.verdict.holds ? 'HOLDS' : 'DOES NOT HOLD'} in this run${r.verdict.conclusive ? '' : ' (inconclusive)'}. ${r.verdict.explanation}`);
   for (const [variant, corr] of Object.entries(r.correlations)) {
     const models = r.models.filter((m) => m.variant === variant);
     report.heading(`${variant === 'clean' ? 'Clean lesions' : `With a text marker (phi = ${s.confounderCorrelation} with the label)`}: Grad-CAM per architecture`);

@@ -14,7 +14,7 @@ import type { ProgressCallback } from '../progress.js';
 import { rankCorrelation } from './common.js';
 import {
   checkSettings, presetSettings, type ArchResult, type GradcamDepthOptions, type GradcamDepthResults, type GradcamDepthSettings,
-  type MethodScores, type QualityCorrelation, type StudyVariant,
+  type MethodScores, type QualityCorrelation, type StudyVariant, type Verdict,
 } from './gradcam-depth-config.js';
 import { runArch, type OverlayExample, type VariantData } from './gradcam-depth-models.js';
 import { runHannoverCheck } from './gradcam-depth-hannover.js';
@@ -54,23 +54,31 @@ export function qualityCorrelations(models: ArchResult[], seed: number): Quality
   });
 }
 
+/** Test AUROC from which a model counts as having learned the lesion (the verdict needs 3 such models). */
+export const LEARNED_AUROC = 0.75;
+
 /**
  * The verdict on "deeper is not more reliable": it holds unless Grad-CAM's primary quality
- * rises with depth with a significant one-sided exact permutation test (p < 0.05).
+ * rises with depth with a significant one-sided exact permutation test (p < 0.05). It is
+ * flagged inconclusive when fewer than 3 of the `aurocs` (one per model) reach LEARNED_AUROC.
  */
-export function depthVerdict(corr: QualityCorrelation[]): GradcamDepthResults['verdict'] {
+export function depthVerdict(corr: QualityCorrelation[], aurocs: number[]): Verdict {
   const c = corr.find((q) => q.measure === PRIMARY_MEASURE) as QualityCorrelation;
   const { rho, pPositive, n } = c.withDepth;
   const claim = 'deeper is not more reliable';
+  const learnedModels = aurocs.filter((a) => a >= LEARNED_AUROC).length;
+  const conclusive = learnedModels >= 3 && Number.isFinite(rho);
+  const caveat = conclusive ? '' : ` INCONCLUSIVE: only ${learnedModels} of ${aurocs.length} models reached test AUROC ${LEARNED_AUROC}, so the heatmaps of near-chance models say little about depth; train longer (more images or epochs).`;
+  const base = { claim, conclusive, learnedModels, primaryMeasure: PRIMARY_MEASURE, rho, pPositive };
   if (!Number.isFinite(rho)) {
-    return { claim, holds: true, primaryMeasure: PRIMARY_MEASURE, rho, pPositive, explanation: `the correlation is undefined (${n} architectures with finite values; it needs 3 or more and non-constant values), so the numbers show no gain in Grad-CAM localisation with depth` };
+    return { ...base, holds: true, explanation: `the correlation is undefined (${n} architectures with finite values; it needs 3 or more and non-constant values), so the numbers show no gain in Grad-CAM localisation with depth.${caveat}` };
   }
   const significant = rho > 0 && pPositive < ALPHA;
   const f = (v: number) => v.toFixed(2);
   const explanation = significant
-    ? `Grad-CAM localisation ${PRIMARY_MEASURE} rises with depth (Spearman rho = ${f(rho)}, one-sided permutation p = ${f(pPositive)} < ${ALPHA}, ${n} architectures): deeper nets gave better heatmaps in this run`
-    : `Grad-CAM localisation ${PRIMARY_MEASURE} does not rise significantly with depth (Spearman rho = ${f(rho)}, one-sided permutation p = ${f(pPositive)}, ${n} architectures)${rho < 0 ? '; it tends to fall' : ''}`;
-  return { claim, holds: !significant, primaryMeasure: PRIMARY_MEASURE, rho, pPositive, explanation };
+    ? `Grad-CAM localisation ${PRIMARY_MEASURE} rises with depth (Spearman rho = ${f(rho)}, one-sided permutation p = ${f(pPositive)} < ${ALPHA}, ${n} architectures): deeper nets gave better heatmaps in this run.`
+    : `Grad-CAM localisation ${PRIMARY_MEASURE} does not rise significantly with depth (Spearman rho = ${f(rho)}, one-sided permutation p = ${f(pPositive)}, ${n} architectures)${rho < 0 ? '; it tends to fall' : ''}.`;
+  return { ...base, holds: !significant, explanation: explanation + caveat };
 }
 
 /** Merges the preset of the mode with overrides and checks the result. */
@@ -97,7 +105,8 @@ export async function runGradcamDepthStudy(o: GradcamDepthOptions): Promise<Grad
   }
   const correlations: Record<string, QualityCorrelation[]> = {};
   for (const variant of settings.variants) correlations[variant] = qualityCorrelations(models.filter((m) => m.variant === variant), o.seed);
-  const verdict = depthVerdict(correlations[settings.variants.includes('clean') ? 'clean' : settings.variants[0]]);
+  const verdictVariant = settings.variants.includes('clean') ? 'clean' : settings.variants[0];
+  const verdict = depthVerdict(correlations[verdictVariant], models.filter((m) => m.variant === verdictVariant).map((m) => m.auroc));
   const results: GradcamDepthResults = { models, correlations, verdict };
   if (o.hannover) results.hannover = await runHannoverCheck(o.hannover, settings, o.seed, o.quick ? 2 : 12, o.onProgress);
   return { settings, results, examples };

@@ -27,4 +27,8 @@ test('medianMs / medianMsAsync run warm-up + reps times and return the last resu
   assert.equal(n, 4);
   assert.equal(r.last, 4);
   assert.ok(r.ms >= 0);
+  // keeps going past `reps` until minMs has been spent, at most maxReps runs
+  let m = 0;
+  await medianMsAsync(async () => { m++; await new Promise((res) => setTimeout(res, 2)); }, 1, 0, 1e9, 7);
+  assert.equal(m, 7);
 });

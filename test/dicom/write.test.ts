@@ -25,6 +25,7 @@ test('heat colours and blending give known pixels', () => {
   assert.throws(() => heatmapOverlayRgb({ base: new Float32Array(2), heatmap: new Float32Array([0, NaN]), rows: 1, cols: 2 }), (e) => e instanceof InvalidInputError && /heatmap: value at index 1 is NaN/.test(e.message));
   assert.throws(() => heatmapOverlayRgb({ base: new Float32Array(3), heatmap: new Float32Array(2), rows: 1, cols: 2 }), (e) => e instanceof InvalidInputError && /base: has 3 values, expected 1x2/.test(e.message));
   assert.throws(() => heatmapOverlayRgb({ base: new Float32Array(2), heatmap: new Float32Array(2), rows: 1, cols: 2, alpha: 2 }), InvalidInputError);
+  assert.throws(() => heatmapOverlayRgb({ base: new Float32Array(2), heatmap: new Float32Array(2), rows: 1, cols: 2, baseRange: [5, 5] }), (e) => e instanceof InvalidInputError && /baseRange/.test(e.message));
 });
 
 test('a Secondary Capture of CT_small + heatmap round-trips through the reader and references the source', { skip: ctSmall.skip }, async () => {

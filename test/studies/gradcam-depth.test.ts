@@ -44,11 +44,17 @@ test('rankCorrelation: exact permutation p-values on known orderings', () => {
 
 test('depthVerdict: holds unless quality rises significantly with depth', () => {
   const corr = (rho: number, p: number) => [{ measure: 'auc', withDepth: { rho, pPositive: p, n: 8 }, withAccuracy: { rho: 0, pPositive: 0.5, n: 8 } }];
-  assert.equal(depthVerdict(corr(0.95, 0.001)).holds, false);
-  assert.equal(depthVerdict(corr(0.4, 0.2)).holds, true);
-  const neg = depthVerdict(corr(-0.6, 0.95));
+  const learned = [0.9, 0.95, 0.8, 0.6];
+  assert.equal(depthVerdict(corr(0.95, 0.001), learned).holds, false);
+  assert.equal(depthVerdict(corr(0.4, 0.2), learned).holds, true);
+  const neg = depthVerdict(corr(-0.6, 0.95), learned);
   assert.equal(neg.holds, true);
+  assert.equal(neg.conclusive, true);
+  assert.equal(neg.learnedModels, 3);
   assert.match(neg.explanation, /rho = -0\.60/);
+  const chance = depthVerdict(corr(-0.6, 0.95), [0.5, 0.55, 0.8, 0.6]);
+  assert.equal(chance.conclusive, false); // only one model beat chance
+  assert.match(chance.explanation, /INCONCLUSIVE: only 1 of 4/);
 });
 
 test('localisation path: the ground-truth mask as attribution scores perfectly, its complement scores 0', async () => {
@@ -160,6 +166,7 @@ test('quick study runs end to end with valid, deterministic results', async () =
   const v = json.results.verdict;
   assert.equal(typeof v.holds, 'boolean');
   assert.equal(v.holds, !(v.rho > 0 && v.pPositive < 0.05));
+  assert.equal(v.conclusive, v.learnedModels >= 3 && v.rho !== null);
   if (!hannoverDir.skip) {
     const h = json.results.hannover;
     assert.equal(h.images, 40);
