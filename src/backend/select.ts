@@ -48,6 +48,10 @@ export async function selectBackend(candidates: BackendCandidate[], prefer?: str
         continue;
       }
       await tf.ready();
+      // tfjs' cpu backend (and native, which extends it) prints a "use tfjs-node" banner on first
+      // use; `medlens backend` already says why each faster backend was not used.
+      const b = tf.backend() as unknown as { firstUse?: boolean };
+      if (b.firstUse) b.firstUse = false;
       current = { name: c.name, threads: c.threads?.() ?? 1, skipped };
       return current;
     }

@@ -52,6 +52,16 @@ export class HtmlReport {
     return this;
   }
 
+  /** PNG pictures side by side with captions, embedded as data URIs (the report stays one file). */
+  images(items: { png: Uint8Array; caption?: string }[]): this {
+    this.parts.push(
+      `<div>${items
+        .map((f) => `<figure><img alt="${escapeHtml(f.caption ?? '')}" src="data:image/png;base64,${base64(f.png)}">${f.caption ? `<figcaption>${escapeHtml(f.caption)}</figcaption>` : ''}</figure>`)
+        .join('')}</div>`,
+    );
+    return this;
+  }
+
   /** Confusion matrix as a heat table: rows true class, columns predicted, shade by row fraction. */
   confusion(matrix: number[][], classNames: string[]): this {
     this.parts.push(confusionTable(matrix, classNames));
@@ -72,6 +82,20 @@ export class HtmlReport {
   render(): string {
     return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(this.title)}</title><style>${CSS}</style></head>\n<body><h1>${escapeHtml(this.title)}</h1>\n${this.parts.join('\n')}\n</body></html>\n`;
   }
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 of bytes (browser-safe: no Buffer; btoa would need a binary string copy). */
+export function base64(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
+    out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.length ? B64[n & 63] : '=';
+  }
+  return out;
 }
 
 /** Confusion matrix heat table (HTML): cell shade = count / row total, so each true class reads as recall. */

@@ -29,6 +29,16 @@ export interface TrainingReportInput {
   evaluationLabel?: string;
   traces?: TraceExample[];
   notes?: string[];
+  /** A section of explanations: notes, a table and pictures (e.g. relevance-coloured traces). */
+  explanation?: ReportSection;
+}
+
+/** A free-form report section. */
+export interface ReportSection {
+  heading: string;
+  notes?: string[];
+  table?: { header: string[]; rows: (string | number)[][] };
+  images?: { png: Uint8Array; caption?: string }[];
 }
 
 /** Builds the HTML report of a training run. */
@@ -68,6 +78,13 @@ export function trainingReport(input: TrainingReportInput): string {
         }),
       })),
     );
+  }
+  const ex = input.explanation;
+  if (ex) {
+    r.heading(ex.heading);
+    for (const note of ex.notes ?? []) r.paragraph(note);
+    if (ex.table) r.table(ex.table.header, ex.table.rows);
+    if (ex.images?.length) r.images(ex.images);
   }
   return r.render();
 }

@@ -51,7 +51,10 @@ export function ecgLstmOutputs(r: EcgLstmStudyResult, info: RunInfo, delineator?
     const all = r.datasets.every((d) => d.verdict.holds);
     report.heading('Verdict');
     report.paragraph(`"The learned mask gives the largest score drop and the most plausible maps" ${all ? 'holds on every dataset of this run' : `does not hold on ${r.datasets.filter((d) => !d.verdict.holds).map((d) => d.name).join(' and ')}`}.`);
-    for (const d of r.datasets) report.paragraph(`${d.name}: ${d.verdict.statement}`);
+    for (const d of r.datasets) {
+      report.paragraph(`${d.name}, all methods: ${d.verdict.statement}`);
+      report.paragraph(`${d.name}, LSTM methods only (Grad-CAM explains the 1D-CNN, another model): ${d.verdictLstmOnly.statement}`);
+    }
   }
   for (const d of r.datasets) datasetSection(report, d, r, files);
   if (r.realSkipped) report.heading('MIT-BIH').paragraph(r.realSkipped);
@@ -91,6 +94,7 @@ function datasetSection(report: HtmlReport, d: DatasetResult, r: EcgLstmStudyRes
     ]),
   );
   report.paragraph(`Verdict: ${d.verdict.statement}`);
+  report.paragraph(`LSTM methods only: ${d.verdictLstmOnly.statement}`);
   report.figures([
     {
       svg: linePlot(d.methods.map((m) => ({ name: m.name, values: m.deletion.meanCurve, x: m.deletion.fractions })), { title: 'Deletion curves', xLabel: 'fraction deleted', yLabel: 'p(true class)', width: 560, height: 300 }),

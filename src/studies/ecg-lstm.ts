@@ -110,6 +110,8 @@ export interface DatasetResult {
   methods: MethodResult[];
   traces: TraceSample[];
   verdict: StudyVerdict;
+  /** The same decision among the LSTM's methods only (Grad-CAM explains another model). */
+  verdictLstmOnly: StudyVerdict;
 }
 
 /** The whole study's results (results.json). */
@@ -201,6 +203,7 @@ async function runDataset(beats: StudyBeats, s: EcgLstmSettings, seed: number, l
     infill: { steps: s.infillSteps, mse: infillMse },
     explainedBeats: idx.length, methods, traces,
     verdict: studyVerdict(methods, test.relevance ? 'exact' : 'delineated'),
+    verdictLstmOnly: studyVerdict(methods.filter((m) => m.model === 'lstm'), test.relevance ? 'exact' : 'delineated'),
   };
 }
 

@@ -111,6 +111,8 @@ test('quick study end to end: structure, metric ranges, determinism, outputs', a
   }
   assert.equal(typeof d.verdict.holds, 'boolean');
   assert.equal(d.verdict.holds, d.verdict.maskHasLargestDrop && d.verdict.maskMostPlausible);
+  assert.notEqual(d.verdictLstmOnly.mostPlausible.method, 'Grad-CAM (1D-CNN)');
+  assert.notEqual(d.verdictLstmOnly.largestScoreDrop.method, 'Grad-CAM (1D-CNN)');
   const out = ecgLstmOutputs(a, { command: 'test', runtimeSeconds: 1 });
   const json = out.json as { results: { datasets: { methods: unknown[] }[] } };
   assert.equal(json.results.datasets[0].methods.length, 7);

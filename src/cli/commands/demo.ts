@@ -1,7 +1,8 @@
 /**
  * `medlens demo`: the embedded end-to-end run. Generates synthetic ECG beats (N, S, V with known
  * wave labels), trains a small LSTM, predicts held-out beats and writes report.html (training
- * curves, confusion matrix, per-class F1, example traces with predictions) and the model folder.
+ * curves, confusion matrix, per-class F1, example traces with predictions, integrated-gradients
+ * relevance per wave with coloured traces) and the model folder.
  */
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -13,6 +14,8 @@ import { createProgressReporter } from '../progress-bar.js';
 import { runEcgTraining, type EcgRunResult } from '../ecg-pipeline.js';
 import { writeRunOutputs } from './train.js';
 import { parseInteger } from '../options.js';
+import { explainDemoBeats } from '../demo-explain.js';
+import { writeFileAtomic } from '../../node/fs.js';
 
 /** Settings of the full and the --quick demo. */
 export const DEMO_SETTINGS = {
@@ -20,32 +23,31 @@ export const DEMO_SETTINGS = {
   quick: { n: 300, epochs: 2 },
 } as const;
 
-/** Picks up to `perClass` held-out beats of each class (correct ones first, then errors) as report traces. */
-export function exampleTraces(run: EcgRunResult, perClass = 2): TraceExample[] {
+/** Indices of the first `perClass` held-out beats of each class, class by class. */
+export function exampleIndices(run: EcgRunResult, perClass = 2): number[] {
+  const { y, classNames } = run.test;
+  return classNames.flatMap((_, c) => [...y.keys()].filter((i) => y[i] === c).slice(0, perClass));
+}
+
+/** The held-out beats at `indices` as report traces with their predictions. */
+export function exampleTraces(run: EcgRunResult, indices: number[]): TraceExample[] {
   const { test, testLogits, testRaw } = run;
   const k = test.classNames.length;
   const t = test.shape[1];
   const probs = softmaxRows(testLogits, k);
-  const out: TraceExample[] = [];
-  for (let c = 0; c < k; c++) {
-    let taken = 0;
-    for (let i = 0; i < test.y.length && taken < perClass; i++) {
-      if (test.y[i] !== c) continue;
-      let pred = 0;
-      for (let j = 1; j < k; j++) if (probs[i * k + j] > probs[i * k + pred]) pred = j;
-      out.push({
-        signal: testRaw.subarray(i * t, (i + 1) * t),
-        fs: test.fs,
-        trueClass: test.classNames[c],
-        predictedClass: test.classNames[pred],
-        probability: probs[i * k + pred],
-        highlight: test.waves?.subarray(i * t, (i + 1) * t),
-        highlightNames: test.waves ? { 1: 'P wave', 2: 'QRS', 3: 'T wave' } : undefined,
-      });
-      taken++;
-    }
-  }
-  return out;
+  return indices.map((i) => {
+    let pred = 0;
+    for (let j = 1; j < k; j++) if (probs[i * k + j] > probs[i * k + pred]) pred = j;
+    return {
+      signal: testRaw.subarray(i * t, (i + 1) * t),
+      fs: test.fs,
+      trueClass: test.classNames[test.y[i]],
+      predictedClass: test.classNames[pred],
+      probability: probs[i * k + pred],
+      highlight: test.waves?.subarray(i * t, (i + 1) * t),
+      highlightNames: test.waves ? { 1: 'P wave', 2: 'QRS', 3: 'T wave' } : undefined,
+    };
+  });
 }
 
 /** Registers `medlens demo` on the program. */
@@ -92,8 +94,13 @@ export function registerDemoCommand(program: Command): void {
         backend: backend.name,
         'time (s)': Number(seconds.toFixed(1)),
       };
-      await writeRunOutputs(flags.out, run, 'medlens demo: ECG beat classifier on synthetic data', settings, exampleTraces(run));
+      const picks = exampleIndices(run);
+      log('explaining held-out beats (integrated gradients)');
+      const explained = await explainDemoBeats(run, picks, flags.quick ? 5 : 20);
+      for (const p of explained.pictures) writeFileAtomic(path.join(flags.out, 'explanations', p.name), p.png);
+      await writeRunOutputs(flags.out, run, 'medlens demo: ECG beat classifier on synthetic data', settings, exampleTraces(run, picks), explained.section);
       process.stdout.write(`${formatReport(run.evaluation)}\n`);
+      process.stdout.write(`relevance share (${explained.method}) per class: ${explained.shares.map((s) => `${s.className}: P ${s.p.toFixed(2)} QRS ${s.qrs.toFixed(2)} T ${s.t.toFixed(2)} on-truth ${s.onTruth.toFixed(2)}`).join('; ')}\n`);
       process.stdout.write(`wrote ${path.join(flags.out, 'report.html')} and ${path.join(flags.out, 'model')} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
       run.model.dispose();
     });

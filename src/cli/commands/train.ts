@@ -48,7 +48,14 @@ interface TrainEcgFlags {
 }
 
 /** Writes model, metrics.json and report.html of a finished run into `out`. */
-export async function writeRunOutputs(out: string, run: EcgRunResult, title: string, settings: Record<string, string | number>, extra: Parameters<typeof trainingReport>[0]['traces'] = []): Promise<void> {
+export async function writeRunOutputs(
+  out: string,
+  run: EcgRunResult,
+  title: string,
+  settings: Record<string, string | number>,
+  extra: Parameters<typeof trainingReport>[0]['traces'] = [],
+  explanation?: Parameters<typeof trainingReport>[0]['explanation'],
+): Promise<void> {
   await saveModelFolder(path.join(out, 'model'), run.model, run.metadata);
   const ev = run.evaluation;
   const metrics = {
@@ -76,6 +83,7 @@ export async function writeRunOutputs(out: string, run: EcgRunResult, title: str
     evaluation: ev,
     evaluationLabel: run.testGroups ? `held-out records ${run.testGroups.join(', ')}` : 'held-out beats',
     traces: extra,
+    explanation,
   });
   writeFileAtomic(path.join(out, 'report.html'), html);
 }
