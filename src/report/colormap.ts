@@ -90,3 +90,11 @@ export function scaleToUnit(values: ArrayLike<number>, options: ScaleOptions = {
   }
   return out;
 }
+
+/** Pale band colours of ECG waves by code (0 none, 1 P, 2 QRS, 3 T), shared by SVG and PNG traces. */
+export const WAVE_BAND_COLORS: readonly [number, number, number][] = [[255, 255, 255], [205, 225, 255], [255, 215, 215], [215, 245, 215]];
+
+/** `#rrggbb` of an RGB triple. */
+export function rgbHex(rgb: readonly number[]): string {
+  return '#' + rgb.slice(0, 3).map((v) => Math.round(v).toString(16).padStart(2, '0')).join('');
+}

@@ -6,11 +6,8 @@
 import { InvalidInputError } from '../errors.js';
 import type { WaveSegment } from '../data/annotations.js';
 import { codesFromSegments } from '../explain/ecg-aggregate.js';
-import { colormap, scaleToUnit, type ColormapName } from './colormap.js';
+import { colormap, scaleToUnit, WAVE_BAND_COLORS, type ColormapName } from './colormap.js';
 import { blankImage, rgbToPng, type RgbImage } from './overlay.js';
-
-/** Band colours of the P wave, QRS complex and T wave (index = wave code 1, 2, 3). */
-export const WAVE_BAND_COLORS: readonly [number, number, number][] = [[255, 255, 255], [205, 225, 255], [255, 215, 215], [215, 245, 215]];
 
 /** Options of `ecgTraceImage`. */
 export interface TraceImageOptions {

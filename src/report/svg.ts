@@ -4,6 +4,7 @@
  * plotting libraries on npm need a DOM or bundle hundreds of kB; these three charts need ~150 lines.
  */
 import { escapeHtml } from './escape.js';
+import { WAVE_BAND_COLORS, rgbHex } from './colormap.js';
 
 /** One line of a line plot. */
 export interface Series {
@@ -160,7 +161,7 @@ export function ecgTrace(signal: ArrayLike<number>, o: TraceOptions = {}): strin
   const sx = (i: number) => M.left + ((i * scale - xr[0]) / (xr[1] - xr[0])) * (w - M.left - M.right);
   const sy = (v: number) => h - M.bottom - ((v - yr[0]) / (yr[1] - yr[0])) * (h - M.top - M.bottom);
   const parts = [frame({ ...o, xLabel: o.xLabel ?? (o.fs ? 'time (s)' : 'sample') }, w, h, xr, yr)];
-  const colors = o.highlightColors ?? { 1: '#fdd', 2: '#dfd', 3: '#ddf' };
+  const colors = o.highlightColors ?? { 1: rgbHex(WAVE_BAND_COLORS[1]), 2: rgbHex(WAVE_BAND_COLORS[2]), 3: rgbHex(WAVE_BAND_COLORS[3]) };
   if (o.highlight) {
     // one rectangle per run of equal non-zero codes
     for (let i = 0; i < n; ) {

@@ -127,6 +127,8 @@ export interface ArchResult {
   trainSeconds: number;
   methods: MethodScores[];
   randomisation: RandomisationScores;
+  /** Mean area fraction of the confounder over explained samples carrying it: what a uniform map puts on it (NaN without). */
+  confounderAreaFraction: number;
 }
 
 /** Rank correlations of one quality measure with depth and with accuracy. */

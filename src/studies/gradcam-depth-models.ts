@@ -69,6 +69,20 @@ function scaledHeat(a: Attribution, i: number, positions: number): Float32Array 
   return heat;
 }
 
+/** Mean fraction of pixels in `mask` over the samples with `present[i]` = 1 (NaN when none or no mask). */
+export function areaFraction(mask: Uint8Array | undefined, present: ArrayLike<number> | undefined, positions: number): number {
+  if (!mask || !present) return NaN;
+  let sum = 0, count = 0;
+  for (let i = 0; i < present.length; i++) {
+    if (present[i] !== 1) continue;
+    let on = 0;
+    for (let p = i * positions; p < (i + 1) * positions; p++) on += mask[p];
+    sum += on / positions;
+    count++;
+  }
+  return count ? sum / count : NaN;
+}
+
 /** Data of one variant. */
 export interface VariantData {
   variant: StudyVariant;
@@ -136,7 +150,7 @@ export async function runArch(
     const result: ArchResult = {
       arch, variant: data.variant, depth: weightLayerCount(model), params: trainableParamCount(model), camLayer,
       camGrid: arch.startsWith('vit') ? [size / s.vitPatch, size / s.vitPatch] : camGrid,
-      accuracy: acc, auroc, trainSeconds, methods, randomisation,
+      accuracy: acc, auroc, trainSeconds, methods, randomisation, confounderAreaFraction: areaFraction(confMask, confPresent, P),
     };
     return { result, examples };
   } finally {

@@ -52,11 +52,11 @@ const f3 = (v: number) => (Number.isFinite(v) ? v : NaN);
 function modelTable(report: HtmlReport, models: ArchResult[], thresholds: number[]): void {
   report.table(
     ['arch', 'depth', 'params', 'CAM grid', 'accuracy', 'AUROC', 'pointing', 'mass acc.', 'rank acc.', 'AUC',
-      ...thresholds.map((t) => `IoU@${t}`), 'Dice mean', 'deletion AUC ↓', 'MPRT sim. ↓', 'on confounder'],
+      ...thresholds.map((t) => `IoU@${t}`), 'Dice mean', 'deletion AUC ↓', 'MPRT sim. ↓', 'on confounder', 'confounder area (chance)'],
     models.map((m) => {
       const g = m.methods.find((x) => x.method === 'GradCAM')!;
       return [m.arch, m.depth, m.params, m.camGrid.join('x'), m.accuracy, m.auroc, g.pointingGame, g.relevanceMassAccuracy, g.relevanceRankAccuracy, g.auc,
-        ...g.iou, g.diceMean, f3(g.deletionAuc), m.randomisation.finalSimilarity, f3(g.confounderRelevance)];
+        ...g.iou, g.diceMean, f3(g.deletionAuc), m.randomisation.finalSimilarity, f3(g.confounderRelevance), f3(m.confounderAreaFraction)];
     }),
   );
 }

@@ -56,8 +56,8 @@ test('ECG trace shades one rectangle per run of highlighted samples', () => {
   hl.fill(2, 20, 30);
   hl.fill(1, 60, 70);
   const s = ecgTrace(sig, { fs: 100, highlight: hl, highlightNames: { 1: 'P', 2: 'QRS' }, title: 'beat' });
-  assert.equal((s.match(/fill="#fdd"/g) ?? []).length, 3); // 2 runs + legend swatch
-  assert.equal((s.match(/fill="#dfd"/g) ?? []).length, 2); // 1 run + legend swatch
+  assert.equal((s.match(/fill="#cde1ff"/g) ?? []).length, 3); // 2 runs + legend swatch (P: same pale blue as the PNG traces)
+  assert.equal((s.match(/fill="#ffd7d7"/g) ?? []).length, 2); // 1 run + legend swatch (QRS)
   assert.match(s, /time \(s\)/);
   assertBalanced(s);
 });

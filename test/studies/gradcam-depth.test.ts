@@ -8,7 +8,7 @@ import { generateChestXrays } from '../../src/data/synthetic/cxr.js';
 import { rankCorrelation, roundForJson, timed } from '../../src/studies/common.js';
 import { resolveSettings, runGradcamDepthStudy, depthVerdict, type GradcamDepthRun } from '../../src/studies/gradcam-depth.js';
 import { localisationScores, regionRelevance, randomisationLayers } from '../../src/studies/gradcam-depth-metrics.js';
-import { methodsFor, weightLayerCount, pickRows } from '../../src/studies/gradcam-depth-models.js';
+import { areaFraction, methodsFor, weightLayerCount, pickRows } from '../../src/studies/gradcam-depth-models.js';
 import { gradcamDepthOutputs, maskContour } from '../../src/studies/gradcam-depth-report.js';
 import { resizeHannover } from '../../src/studies/gradcam-depth-hannover.js';
 import { loadHannover, runGradcamDepthCommand, writeStudyOutputs } from '../../src/cli/commands/study.js';
@@ -107,6 +107,9 @@ test('weightLayerCount counts conv and dense kernels; methods and layer subsets'
   assert.deepEqual(methodsFor('vit-small').at(-1), 'AttentionRollout');
   assert.equal(methodsFor('resnet50').length, 3);
   assert.deepEqual(Array.from(pickRows(Float32Array.of(0, 1, 2, 3, 4, 5), [2, 0], 2)), [4, 5, 0, 1]);
+  // sample 0: 1 of 4 pixels, sample 1 not carrying it, sample 2: 3 of 4 -> (0.25 + 0.75) / 2
+  assert.equal(areaFraction(Uint8Array.of(1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0), [1, 0, 1], 4), 0.5);
+  assert.ok(Number.isNaN(areaFraction(undefined, undefined, 4)));
 });
 
 test('maskContour keeps only the boundary of a filled square', () => {
@@ -156,6 +159,8 @@ test('quick study runs end to end with valid, deterministic results', async () =
     assert.ok(m.methods[0].deletionAuc !== null, 'Grad-CAM deletion AUC computed');
     for (const v of m.randomisation.similarity) assert.ok(v === null || (v >= -1 && v <= 1));
     assert.equal(m.randomisation.layers.length, 2);
+    if (m.variant === 'clean') assert.equal(m.confounderAreaFraction, null);
+    else inUnit(m.confounderAreaFraction, 'confounder area');
   }
   // the clean variant has no confounder, so no relevance on it
   assert.ok(models.filter((m: { variant: string }) => m.variant === 'clean').every((m: { methods: { confounderRelevance: unknown }[] }) => m.methods[0].confounderRelevance === null));
