@@ -12,3 +12,4 @@ export * from './models/index.js';
 export * from './explain/index.js';
 export * from './report/index.js';
 export * from './evaluate/index.js';
+export * from './train/index.js';
