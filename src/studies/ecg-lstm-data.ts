@@ -13,7 +13,6 @@ import { fit } from '../train/fit.js';
 import { argmaxRows, classificationReport } from '../train/metrics.js';
 import { predictLogits, softmaxRows } from '../train/predict.js';
 import { channelStats, standardize } from '../train/preprocess.js';
-import { applyUnitForgetBias } from '../cli/ecg-pipeline.js';
 
 /** Held-out beats with per-sample wave codes (0 outside, 1 P, 2 QRS, 3 T) and, for synthetic data, the exact relevance. */
 export type StudyTestSet = LabeledDataset & { waves: Uint8Array; relevance?: Uint8Array };
@@ -77,7 +76,6 @@ export function standardizeBeats(beats: StudyBeats): { train: LabeledDataset; te
 export async function trainClassifier(arch: 'ecg-lstm' | 'ecg-cnn', train: LabeledDataset, test: LabeledDataset, s: ClassifierSettings): Promise<TrainedClassifier> {
   const k = train.classNames.length;
   const model = buildModel(arch, { inputShape: train.shape.slice(1), numClasses: k, seed: s.seed });
-  if (arch === 'ecg-lstm') applyUnitForgetBias(model);
   const t0 = performance.now();
   const res = await fit(model, train, {
     epochs: s.epochs,
