@@ -70,27 +70,6 @@ export interface EcgRunResult {
   testRaw: Float32Array;
 }
 
-/**
- * Sets the forget-gate bias of every LSTM layer whose bias is still all zero to 1 (Keras'
- * `unit_forget_bias`): with a zero forget bias the state decays within a few steps and the
- * ECG LSTM did not learn at all in our runs (loss stuck at ln K).
- */
-export function applyUnitForgetBias(model: tfl.LayersModel): void {
-  for (const layer of model.layers) {
-    if (layer.getClassName() !== 'LSTM') continue;
-    const ws = layer.getWeights();
-    const bias = ws[2];
-    if (!bias) continue;
-    const b = Float32Array.from(bias.dataSync());
-    if (b.some((v) => v !== 0)) continue;
-    const units = b.length / 4; // gate order i, f, c, o
-    b.fill(1, units, 2 * units);
-    const t = tf.tensor1d(b);
-    layer.setWeights([ws[0], ws[1], t]);
-    t.dispose();
-  }
-}
-
 function loadBeats(o: EcgRunOptions): { train: LabeledDataset; test: LabeledDataset & { waves?: Uint8Array }; testGroups?: string[]; source: string } {
   if (!o.data) {
     const opts = { fs: o.fs, before: Math.round(o.before * o.fs), after: Math.round(o.after * o.fs) };
@@ -158,7 +137,6 @@ export async function runEcgTraining(o: EcgRunOptions): Promise<EcgRunResult> {
   const k = train.classNames.length;
   const buildOptions = { seed: o.seed, ...(o.depth ? { depth: o.depth } : {}), ...(o.width ? { width: o.width } : {}) };
   const model = buildModel(o.arch, { inputShape: train.shape.slice(1), numClasses: k, ...buildOptions });
-  applyUnitForgetBias(model);
   const result = await fit(model, trainStd, {
     epochs: o.epochs,
     batchSize: o.batchSize,

@@ -9,16 +9,11 @@ import { fit } from '../../src/train/fit.js';
 import { readModelWeights } from '../../src/train/state.js';
 import { predictLogits } from '../../src/train/predict.js';
 import { FileCheckpointStore } from '../../src/node/checkpoints.js';
-import { applyUnitForgetBias } from '../../src/cli/ecg-pipeline.js';
 import { tmpDir } from '../helpers.js';
 
 await initNodeBackend('wasm');
 const data = generateEcgBeats({ n: 48, seed: 2, fs: 50, before: 10, after: 10 });
-const build = () => {
-  const m = buildModel('ecg-lstm', { inputShape: [20, 1], numClasses: 3, seed: 4, depth: 1, width: 0.5 });
-  applyUnitForgetBias(m);
-  return m;
-};
+const build = () => buildModel('ecg-lstm', { inputShape: [20, 1], numClasses: 3, seed: 4, depth: 1, width: 0.5 });
 const flat = (m: ReturnType<typeof build>) => readModelWeights(m).flatMap((a) => Array.from(a.data));
 
 test('ecg-lstm on wasm: tensor count flat across epochs and after predict', async () => {
@@ -32,7 +27,7 @@ test('ecg-lstm on wasm: tensor count flat across epochs and after predict', asyn
   model.dispose();
 });
 
-test('applyUnitForgetBias sets only the forget gate of a zero LSTM bias to 1', () => {
+test('the zoo LSTM starts with forget-gate bias 1 and the other gate biases 0 (unit forget bias)', () => {
   const model = build();
   const bias = model.getLayer('lstm1').getWeights()[2].dataSync();
   const u = bias.length / 4;
