@@ -3,7 +3,7 @@
  * (MIT-BIH from disk or synthetic), hold out a test part by record, standardise with training
  * statistics, build a zoo model, train with validation by record, evaluate on the held-out part.
  */
-import { tf, tfl } from '../backend/tf.js';
+import type { tfl } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import type { LabeledDataset } from '../data/types.js';
 import type { ProgressCallback } from '../progress.js';
