@@ -35,15 +35,22 @@ export function medianMs(fn: () => void, reps: number, warmup = 2): number {
   return median(times);
 }
 
-/** `medianMs` for async work; also returns the last run's result. */
-export async function medianMsAsync<T>(fn: () => Promise<T>, reps: number, warmup = 1): Promise<{ ms: number; last: T }> {
+/**
+ * `medianMs` for async work; also returns the last run's result. After `reps` runs it keeps
+ * repeating while the runs total less than `minMs` (up to `maxReps`), so that millisecond-scale
+ * work gets enough samples for a stable median on a busy machine.
+ */
+export async function medianMsAsync<T>(fn: () => Promise<T>, reps: number, warmup = 1, minMs = 0, maxReps = 50): Promise<{ ms: number; last: T }> {
   let last: T | undefined;
   for (let i = 0; i < warmup; i++) last = await fn();
   const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
+  let total = 0;
+  while (times.length < reps || (total < minMs && times.length < maxReps)) {
     const t0 = performance.now();
     last = await fn();
-    times.push(performance.now() - t0);
+    const dt = performance.now() - t0;
+    times.push(dt);
+    total += dt;
   }
   return { ms: median(times), last: last as T };
 }

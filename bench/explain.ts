@@ -36,15 +36,17 @@ const FORWARD_TOL = 1e-3;
 interface OutRow { model: string; method: string; medlens_ms: number | null; torch_ms: number | null; ratio: number | null }
 
 /**
- * Repeats and warm-up runs per cost class; `null` = row skipped. Medium rows follow cheap rows
- * of the same model, so they start warm. --quick runs resnet18's cheap rows once each (~2 min in all).
+ * Repeats, warm-up runs and minimum total time (more repeats for fast rows) per cost class;
+ * `null` = row skipped. Medium rows follow cheap rows of the same model, so they start warm.
+ * --quick runs resnet18's cheap rows once each (~2 min in all).
  */
-function schedule(cost: Cost, quick: boolean, arch: ModelArch): { reps: number; warmup: number } | null {
+function schedule(cost: Cost, quick: boolean, arch: ModelArch): { reps: number; warmup: number; minMs: number } | null {
   if (quick) {
-    if (arch === 'resnet18') return cost === 'cheap' ? { reps: 1, warmup: 0 } : null;
-    return cost === 'heavy' ? null : cost === 'cheap' ? { reps: 3, warmup: 1 } : { reps: 1, warmup: 0 };
+    if (arch === 'resnet18') return cost === 'cheap' ? { reps: 1, warmup: 0, minMs: 0 } : null;
+    return cost === 'heavy' ? null : cost === 'cheap' ? { reps: 3, warmup: 1, minMs: 300 } : { reps: 1, warmup: 0, minMs: 0 };
   }
-  return cost === 'heavy' ? { reps: 1, warmup: 0 } : cost === 'cheap' ? { reps: 5, warmup: 1 } : { reps: 3, warmup: 0 };
+  if (cost === 'heavy') return { reps: 1, warmup: 0, minMs: 0 };
+  return cost === 'cheap' ? { reps: 5, warmup: 1, minMs: 2000 } : { reps: 3, warmup: 0, minMs: 0 };
 }
 
 /** Gives BN statistics and biases non-trivial seeded values, so the weight export is really checked. */
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
   const config = {
     models: Object.fromEntries(setups.map((s) => [s.name, {
       arch: s.spec.arch, input_shape: s.spec.inputShape, num_classes: s.spec.numClasses, target: s.target, layer: s.spec.layer,
-      rows: s.rows.map((r) => ({ label: r.method, fn: r.torchFn, params: r.params, reps: r.plan!.reps, warmup: r.plan!.warmup })),
+      rows: s.rows.map((r) => ({ label: r.method, fn: r.torchFn, params: r.params, reps: r.plan!.reps, warmup: r.plan!.warmup, min_ms: r.plan!.minMs })),
     }])),
   };
   writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(config));
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
     }
     for (const r of s.rows) {
       const opts = medlensOptions(r, s.spec.inputShape, s.target, s.spec.layer);
-      const { ms, last } = await medianMsAsync(() => explain(s.model, s.x, { method: r.method, ...opts }), r.plan!.reps, r.plan!.warmup);
+      const { ms, last } = await medianMsAsync(() => explain(s.model, s.x, { method: r.method, ...opts }), r.plan!.reps, r.plan!.warmup, r.plan!.minMs);
       const t = torch?.rows.find((q) => q.model === s.name && q.method === r.method)?.ms ?? null;
       out.push({ model: s.name, method: r.method, medlens_ms: +ms.toFixed(1), torch_ms: t === null ? null : +t.toFixed(1), ratio: t ? +(ms / t).toFixed(2) : null });
       let check = '';
