@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flagValue, median, medianMs, medianMsAsync } from '../../bench/common.js';
+import { flagValue, median, medianMs, medianMsAsync, timeMs, TORCH_THREAD_ENV } from '../../bench/common.js';
 
 test('flagValue reads the value after --name, undefined when absent', () => {
   const argv = ['--quick', '--json', 'out.json', '--models', 'a,b'];
@@ -31,4 +31,22 @@ test('medianMs / medianMsAsync run warm-up + reps times and return the last resu
   let m = 0;
   await medianMsAsync(async () => { m++; await new Promise((res) => setTimeout(res, 2)); }, 1, 0, 1e9, 7);
   assert.equal(m, 7);
+});
+
+test('timeMs returns median and minimum of the timed runs (warm-ups excluded)', () => {
+  // Runs sleep 8, 1, 4 ms busy-waiting; warm-up runs sleep 50 ms and must not count.
+  const plan = [50, 8, 1, 4];
+  let i = 0;
+  const t = timeMs(() => {
+    const until = performance.now() + plan[Math.min(i++, plan.length - 1)];
+    while (performance.now() < until);
+  }, 3, 1);
+  assert.equal(i, 4);
+  // Lower bounds always hold; the upper one only fails if a 4 ms run is delayed by 46 ms.
+  assert.ok(t.min >= 1 && t.min <= t.median, `min ${t.min}`);
+  assert.ok(t.median >= 4 && t.median < 50, `median ${t.median}`);
+});
+
+test('TORCH_THREAD_ENV: 2 torch and BLAS threads, passive OpenMP waits', () => {
+  assert.deepEqual(TORCH_THREAD_ENV, { OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' });
 });

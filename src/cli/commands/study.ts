@@ -5,8 +5,8 @@
  *
  * gradcam-depth (wasm backend, 2 cores shared with other jobs): --quick (32 px, 3 nets, 1 epoch,
  * both variants + Hannover) ran in 31 s. The full preset (64 px, 8 nets at width 0.25, 4 epochs
- * on 320 images per variant) is about 35 min per variant; `--variants clean` and `--variants
- * confounder` can run as two processes (same numbers as one run: every part has its own seed).
+ * on 320 images per variant) took 11-16 min per variant. `--variants clean` and `--variants
+ * confounder` can run as two processes: same numbers as one run, since every part has its own seed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
