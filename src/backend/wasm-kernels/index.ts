@@ -3,7 +3,8 @@
  * for training (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop{Input,Filter},
  * UnsortedSegmentSum) and faster replacements for slow ones (Conv2DBackpropInput, BatchMatMul
  * with transposes, Tile, Slice/Unpack/SplitV) and correct ones for wrong ones (MaxPoolGrad,
- * MaxPool3DGrad: stock routes the gradient to the wrong element; MaxPool3D: wrong for non-cubic pools). Also replaces two tfjs-core gradients (Tile,
+ * MaxPool3DGrad: stock routes the gradient to the wrong element; MaxPool3D: wrong for non-cubic pools;
+ * MaxPool/AvgPool: wrong with dimRoundingMode 'ceil'/'round'). Also replaces two tfjs-core gradients (Tile,
  * FusedBatchNorm) with faster ones; gradients are global, so these are exact on every backend.
  */
 import { tf } from '../tf.js';
@@ -13,7 +14,7 @@ import { depthwiseBackpropInput, depthwiseBackpropFilter } from './depthwise-bac
 import { batchMatMul, tile } from './matmul-tile.js';
 import { unsortedSegmentSum } from './segment-sum.js';
 import { slice, unpack, splitV } from './slice.js';
-import { maxPool3D, maxPoolGrad, maxPool3DGrad } from './pooling.js';
+import { maxPool, avgPool, maxPool3D, maxPoolGrad, maxPool3DGrad } from './pooling.js';
 import { tileGradConfig, fusedBatchNormGradConfig } from './gradients.js';
 
 export { stockWasmKernel } from './registry.js';
@@ -27,7 +28,7 @@ let gradientsRegistered = false;
 export const WASM_TRAINING_KERNELS = [
   'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput',
   'DepthwiseConv2dNativeBackpropFilter', 'BatchMatMul', 'Tile', 'UnsortedSegmentSum', 'Slice', 'Unpack', 'SplitV',
-  'MaxPoolGrad', 'MaxPool3DGrad', 'MaxPool3D',
+  'MaxPoolGrad', 'MaxPool3DGrad', 'MaxPool3D', 'MaxPool', 'AvgPool',
 ] as const;
 
 /** Registers the faster Tile and FusedBatchNorm gradients (all backends) once. */
@@ -59,4 +60,6 @@ export function registerWasmTrainingKernels(): void {
   registerWasmKernel('MaxPoolGrad', maxPoolGrad as never);
   registerWasmKernel('MaxPool3DGrad', maxPool3DGrad as never);
   registerWasmKernel('MaxPool3D', maxPool3D as never);
+  registerWasmKernel('MaxPool', maxPool as never);
+  registerWasmKernel('AvgPool', avgPool as never);
 }

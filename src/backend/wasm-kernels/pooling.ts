@@ -1,21 +1,27 @@
 /**
- * Max pooling kernels for wasm that are wrong in stock tfjs 4.22 wasm (AvgPool*, MaxPool and
- * their other gradients are correct and stay stock):
- * - MaxPoolGrad and MaxPool3DGrad route the gradient to the wrong input element for most
- *   geometries (e.g. 2x1 / 1x2 pools, as tfl.layers.maxPooling1d uses; 2x2 stride 2; 'same'
- *   padding): errors of the size of dy itself.
+ * Pooling kernels that are wrong in stock tfjs 4.22 wasm (AvgPool3D, AvgPoolGrad and
+ * AvgPool3DGrad are correct and stay stock; MaxPool/AvgPool only need a geometry fix):
+ * - MaxPoolGrad and MaxPool3DGrad misroute or drop the gradient of windows whose maximum is
+ *   negative (all-positive inputs come out right), so small pools (2x1 / 1x2, as
+ *   tfl.layers.maxPooling1d uses; 2x2) on centred data are wrong by the size of dy itself.
+ *   After a ReLU the misrouted gradient lands where ReLU' = 0, hiding it from input gradients
+ *   but not from Grad-CAM, which reads the gradient at the ReLU output.
  * - MaxPool3D gives wrong maxima when the pool is not a cube (e.g. 2x1x1). Max pooling is
- *   separable, so it is composed of two stock 2D MaxPools: over (H, W), then over D.
+ *   separable, so it is composed of two 2D MaxPools: over (H, W), then over D.
+ * - MaxPool/AvgPool with a dimRoundingMode that rounds up ('ceil', 'round') give wrong values or
+ *   write out of bounds (XNNPACK sizes the output by flooring): they get the same geometry as
+ *   explicit padding, grown at the bottom/right until flooring gives tfjs's output size.
  *
- * The gradients are one loop over the wasm heap views rather than a composition of kernels: routing dy
- * to the max of each window needs, composed, one slice/compare/mask/pad pass per window offset
- * (kd*kh*kw passes over the input), while the argmax scatter is a single pass. The window scan
+ * The max-pool gradients are one loop over the wasm heap views rather than a composition of
+ * kernels: routing dy to the max of each window needs, composed, one slice/compare/mask/pad
+ * pass per window offset (kd*kh*kw passes over the input); the argmax scatter is one pass
+ * (MaxPoolWithArgmax + scatter would cover only 2D 'same'/'valid'). The window scan
  * matches the cpu backend exactly, ties included: 2D picks the FIRST max in row-major window
  * order (`>`, as TensorFlow), 3D the LAST (`>=`, as tfjs-backend-cpu's maxPool3dPositions);
  * NaN is never picked. Uses the wasm backend's kernel-facing methods, as slice.ts does.
  */
 import { tf } from '../tf.js';
-import { runKernel } from './registry.js';
+import { runKernel, runStock } from './registry.js';
 
 /** The wasm backend methods the stock kernels use to read and write the heap. */
 interface WasmBackend {
@@ -143,3 +149,25 @@ export const maxPool3D = (args: { inputs: tf.NamedTensorMap; attrs?: tf.NamedAtt
     return tf.reshape(out, info.outShape);
   });
 };
+
+/** Pool attrs with dimRoundingMode replaced by explicit padding that floors to the same output size. */
+function flooredPoolAttrs(shape: number[], a: PoolAttrs): PoolAttrs {
+  if (a.dimRoundingMode === undefined || a.dimRoundingMode === 'floor') return a;
+  const info = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], a.filterSize as [number, number], a.strides as [number, number], 1, a.pad, a.dimRoundingMode);
+  const { top, left } = info.padInfo;
+  // The bottom/right padding that makes the last window end exactly at the padded edge.
+  const bottom = Math.max(0, (info.outHeight - 1) * info.strideHeight + info.filterHeight - info.inHeight - top);
+  const right = Math.max(0, (info.outWidth - 1) * info.strideWidth + info.filterWidth - info.inWidth - left);
+  return { filterSize: a.filterSize, strides: a.strides, pad: [[0, 0], [top, bottom], [left, right], [0, 0]] };
+}
+
+/** A stock wasm 2D pool kernel that also handles dimRoundingMode 'ceil' / 'round' correctly. */
+function roundingSafePool(kernelName: 'MaxPool' | 'AvgPool') {
+  return (args: { inputs: tf.NamedTensorMap; attrs?: tf.NamedAttrMap }): tf.Tensor =>
+    runStock(kernelName, args.inputs, flooredPoolAttrs(args.inputs.x.shape, args.attrs as unknown as PoolAttrs) as unknown as tf.NamedAttrMap);
+}
+
+/** MaxPool kernel for wasm (stock, with dimRoundingMode fixed). */
+export const maxPool = roundingSafePool('MaxPool');
+/** AvgPool kernel for wasm (stock, with dimRoundingMode fixed). */
+export const avgPool = roundingSafePool('AvgPool');

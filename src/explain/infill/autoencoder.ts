@@ -15,6 +15,7 @@ import { InvalidInputError } from '../../errors.js';
 import type { ProgressCallback } from '../../progress.js';
 import { Rng } from '../../util/random.js';
 import { linearInfill, readInfillArgs } from './classical.js';
+import { runMaskedTraining, standardizeObserved } from './training.js';
 import type { InfillFunction } from './types.js';
 
 /** Architecture options. */
@@ -62,15 +63,6 @@ function toSignals(set: SignalSet): Float32Array[] {
   const t = shape[1];
   if (x.length !== shape[0] * t) throw new InvalidInputError('signals', `${x.length} values for shape [${shape}]`);
   return Array.from({ length: shape[0] }, (_, i) => x.subarray(i * t, (i + 1) * t));
-}
-
-/** Standardises rows [rows, T] by the mean/std of their observed samples; returns the stats too. */
-function standardizeObserved(x: tf.Tensor, keep: tf.Tensor): { z: tf.Tensor; mean: tf.Tensor; std: tf.Tensor } {
-  const count = tf.maximum(tf.sum(keep, 1, true), 1);
-  const mean = tf.div(tf.sum(tf.mul(x, keep), 1, true), count);
-  const d = tf.mul(tf.sub(x, mean), keep);
-  const std = tf.add(tf.sqrt(tf.div(tf.sum(tf.square(d), 1, true), count)), 1e-3);
-  return { z: tf.mul(tf.div(tf.sub(x, mean), std), keep), mean, std };
 }
 
 /** The ECG infill network with training, evaluation and the `infill` function. */
@@ -151,29 +143,21 @@ export class EcgInfillModel {
     const gap = options.gap ?? [8, 64];
     this.checkSet(signals, window, gap);
     const rng = new Rng(options.seed ?? 0);
-    const opt = tf.train.adam(options.learningRate ?? 3e-3);
-    const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const losses: number[] = [];
-    try {
-      for (let step = 0; step < steps; step++) {
-        const { x, m } = this.sampleBatch(signals, batch, window, gap, rng);
-        const cost = tf.tidy((): tf.Scalar => {
-          const xt = tf.tensor2d(x, [batch, window]), mt = tf.tensor2d(m, [batch, window]);
-          return opt.minimize(() => {
-            const { inputs, std, mean } = this.networkInputs(xt, mt);
-            const target = tf.div(tf.sub(xt, mean), std);
-            const y = tf.add(inputs.zLinear, tf.squeeze(this.model.apply(inputs.input, { training: true }) as tf.Tensor, [2]));
-            return tf.div(tf.sum(tf.mul(tf.square(tf.sub(y, target)), mt)), tf.sum(mt)) as tf.Scalar;
-          }, true, vars)!;
-        });
-        losses.push(cost.dataSync()[0]);
-        cost.dispose();
-        options.onProgress?.({ task: 'train:ecg-infill', done: step + 1, total: steps, info: { loss: losses[step] } });
-        if (step % 10 === 9) await Promise.resolve();
-      }
-    } finally {
-      opt.dispose();
-    }
+    const losses = await runMaskedTraining({
+      task: 'train:ecg-infill',
+      steps,
+      learningRate: options.learningRate ?? 3e-3,
+      variables: this.model.trainableWeights.map((w) => w.read() as tf.Variable),
+      sample: () => this.sampleBatch(signals, batch, window, gap, rng),
+      loss: ({ x, m }) => {
+        const xt = tf.tensor2d(x, [batch, window]), mt = tf.tensor2d(m, [batch, window]);
+        const { inputs, std, mean } = this.networkInputs(xt, mt);
+        const target = tf.div(tf.sub(xt, mean), std);
+        const y = tf.add(inputs.zLinear, tf.squeeze(this.model.apply(inputs.input, { training: true }) as tf.Tensor, [2]));
+        return tf.div(tf.sum(tf.mul(tf.square(tf.sub(y, target)), mt)), tf.sum(mt)) as tf.Scalar;
+      },
+      onProgress: options.onProgress,
+    });
     return { losses };
   }
 
