@@ -2,19 +2,18 @@
  * `npm run bench:backend [-- --json FILE] [--models a,b] [--backends wasm,cpu,native] [--reps N] [--no-torch]`
  *
  * Times the zoo's nets in tfjs on each available backend and in PyTorch CPU (Debian
- * python3-torch, 2 threads; bench/torch_backend.py rebuilds the same architectures):
+ * python3-torch, threads as bench/common.ts's TORCH_THREAD_ENV; bench/torch_backend.py rebuilds the same architectures):
  * forward, input gradient and one SGD training step, batch 16; prints medians (and minima, which
  * a busy shared machine disturbs less) and tfjs/torch ratios. The cpu backend only runs the small nets (others are skipped with a note).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tf } from '../src/backend/tf.js';
 import { initNodeBackend } from '../src/backend/node.js';
 import { writeFileAtomic } from '../src/node/fs.js';
 import { buildModel, trainableParamCount, type ModelArch } from '../src/models/index.js';
+import { runTorchScript, timeMs, type Timing } from './common.js';
 
 const BATCH = 16;
 /** The nets and their input shapes (images 64 px, ECG 256 samples x 1 lead). */
@@ -57,22 +56,6 @@ function parseArgs(argv: string[]) {
   };
 }
 
-interface Timing { median: number; min: number }
-
-/** Median and min wall time (ms) of `reps` runs after 2 warm-up runs; `fn` must read its result back. */
-function timeMs(fn: () => void, reps: number, warmup = 2): Timing {
-  for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  return { median: times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2, min: times[0] };
-}
-
 /** Times forward / input gradient / SGD step of one net on the active backend. */
 function timeNet(arch: string, reps: number): { ms: Record<Op, Timing>; params: number } {
   const spec = SPECS[arch];
@@ -101,16 +84,10 @@ function timeNet(arch: string, reps: number): { ms: Record<Op, Timing>; params: 
 
 /** Runs bench/torch_backend.py; returns ms by "model/op" and params by model, or a reason. */
 function runTorch(models: string[], reps: number): { ms: Map<string, Timing>; params: Map<string, number> } | string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'medlens-bench-')), 'torch.json');
   const specs = Object.fromEntries(models.map((m) => [m, { ...SPECS[m], batch: BATCH }]));
-  // torch uses 2 intra-op threads. Its BLAS (Debian's torch uses the system libblas: install
-  // libopenblas0-pthread, the reference BLAS is ~10x slower) stays single-threaded inside them,
-  // and threads wait passively: on a busy 2-core machine nested or spinning threads made torch
-  // 10-30x slower (measured), which would flatter tfjs.
-  const env = { ...process.env, OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' };
-  const r = spawnSync('/usr/bin/python3', [path.join(here, 'torch_backend.py'), '--json', out, '--specs', JSON.stringify(specs), '--reps', String(reps)], { stdio: ['ignore', 'inherit', 'pipe'], env });
-  if (r.status !== 0 || !fs.existsSync(out)) return `torch run failed: ${r.error?.message ?? r.stderr?.toString().trim().split('\n').pop()}`;
+  const failed = runTorchScript('torch_backend.py', ['--json', out, '--specs', JSON.stringify(specs), '--reps', String(reps)]);
+  if (failed || !fs.existsSync(out)) return `torch run failed: ${failed ?? 'no output'}`;
   const res = JSON.parse(fs.readFileSync(out, 'utf8')) as { rows: { model: string; op: string; ms: number; min_ms: number; params?: number }[] };
   const ms = new Map<string, Timing>();
   const params = new Map<string, number>();
@@ -154,7 +131,8 @@ async function main(): Promise<void> {
       const torchParams = typeof torch === 'string' ? undefined : torch.params.get(model);
       if (torchParams !== undefined && torchParams !== params) {
         const why = model === 'ecg-lstm' ? ': torch LSTMs have two bias vectors per layer (b_ih, b_hh), Keras one' : '';
-        notes.push(`${model}: parameter counts differ (tfjs ${params}, torch ${torchParams})${why}`);
+        const note = `${model}: parameter counts differ (tfjs ${params}, torch ${torchParams})${why}`;
+        if (!notes.includes(note)) notes.push(note);
       }
       for (const op of OPS) {
         const t = typeof torch === 'string' ? undefined : torch.ms.get(`${model}/${op}`);

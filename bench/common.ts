@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the benchmarks in bench/: flag parsing, median timing (sync and async)
  * and running a PyTorch reference script with /usr/bin/python3 (Debian python3-torch) on
- * 2 threads (passive OpenMP waits), as the medlens side gets on the shared machine.
+ * the thread settings of `TORCH_THREAD_ENV`, as the medlens side gets on the shared machine.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -23,8 +23,11 @@ export function median(values: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median wall time (ms) of `reps` runs after `warmup` runs; `fn` must read its result back. */
-export function medianMs(fn: () => void, reps: number, warmup = 2): number {
+/** Median and minimum (less disturbed by a busy shared machine) wall time, ms. */
+export interface Timing { median: number; min: number }
+
+/** Median and min wall time (ms) of `reps` runs after `warmup` runs; `fn` must read its result back. */
+export function timeMs(fn: () => void, reps: number, warmup = 2): Timing {
   for (let i = 0; i < warmup; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -32,7 +35,12 @@ export function medianMs(fn: () => void, reps: number, warmup = 2): number {
     fn();
     times.push(performance.now() - t0);
   }
-  return median(times);
+  return { median: median(times), min: Math.min(...times) };
+}
+
+/** Median wall time (ms) of `reps` runs after `warmup` runs; `fn` must read its result back. */
+export function medianMs(fn: () => void, reps: number, warmup = 2): number {
+  return timeMs(fn, reps, warmup).median;
 }
 
 /**
@@ -56,13 +64,21 @@ export async function medianMsAsync<T>(fn: () => Promise<T>, reps: number, warmu
 }
 
 /**
- * Runs a Python script of bench/ with /usr/bin/python3, 2 torch/BLAS threads, stdout passed
+ * Thread settings of every PyTorch reference run (bench:backend and bench:explain), matching the
+ * 2 cores medlens gets: 2 torch intra-op threads and 2 OpenBLAS threads (Debian's torch uses the
+ * system libblas: install libopenblas0-pthread, the reference BLAS is ~10x slower), and PASSIVE
+ * OpenMP waits: on a loaded machine spinning threads made small convs 10-100x slower. OpenBLAS 2
+ * vs 1 measured equal within noise on resnet18/ecg-lstm (batch 16) and ~20% faster on cnn64,
+ * and batch-1 explanation GEMMs run outside torch's parallel regions, where 1 would idle a core.
+ */
+export const TORCH_THREAD_ENV = { OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' } as const;
+
+/**
+ * Runs a Python script of bench/ with /usr/bin/python3 under `TORCH_THREAD_ENV`, stdout passed
  * through. Returns null on success, else why it failed (last line of stderr).
  */
 export function runTorchScript(script: string, args: string[]): string | null {
-  // 2 threads for torch and for its BLAS (Debian's torch uses the system libblas). Passive
-  // OpenMP waits: on a loaded machine spinning threads made small convs 10-100x slower.
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' };
+  const env = { ...process.env, ...TORCH_THREAD_ENV };
   const r = spawnSync('/usr/bin/python3', [path.join(BENCH_DIR, script), ...args], { stdio: ['ignore', 'inherit', 'pipe'], env });
   if (r.status === 0) return null;
   const err = r.stderr?.toString().trim() ?? '';
