@@ -11,6 +11,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { tf } from '../src/backend/tf.js';
 import { initNodeBackend } from '../src/backend/node.js';
+import { timeMs, TORCH_THREAD_ENV } from './common.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,18 +24,15 @@ const threads = arg('threads', 2);
 const minima: Record<string, number> = {};
 let current = '';
 
-function medianMs(fn: () => tf.Tensor | tf.Tensor[], warmup = 2): number {
-  const times: number[] = [];
-  for (let i = 0; i < warmup + reps; i++) {
-    const t0 = performance.now();
+/** Median ms of a kernel (result read back and disposed), recording its minimum too. */
+function medianMs(fn: () => tf.Tensor | tf.Tensor[]): number {
+  const t = timeMs(() => {
     const out = fn();
-    for (const t of Array.isArray(out) ? out : [out]) t.dataSync();
-    if (i >= warmup) times.push(performance.now() - t0);
+    for (const x of Array.isArray(out) ? out : [out]) x.dataSync();
     tf.dispose(out);
-  }
-  times.sort((a, b) => a - b);
-  minima[current] = times[0];
-  return times[times.length >> 1];
+  }, reps);
+  minima[current] = t.min;
+  return t.median;
 }
 
 /** FP32 peak: cores x clock x FMA lanes (512-bit = 16 floats) x 2 FMA units x 2 flops. */
@@ -86,8 +84,8 @@ for (const name of ['native', 'wasm']) {
 }
 try {
   const script = fileURLToPath(new URL('./native_kernels_torch.py', import.meta.url));
-  // Same torch environment as bench/backend.ts: passive OpenMP waits, single-threaded BLAS inside.
-  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' };
+  // The torch environment every bench uses (bench/common.ts), with this run's thread count.
+  const env = { ...process.env, ...TORCH_THREAD_ENV, OMP_NUM_THREADS: String(threads) };
   results.torch = JSON.parse(execFileSync('/usr/bin/python3', [script, String(threads), String(reps)], { env }).toString());
 } catch (e) {
   console.log(`torch: skipped (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
