@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "common.h"
 #include "conv.h"
@@ -26,7 +27,8 @@ void check(napi_env env, napi_status status) {
 }
 
 template <typename T>
-T *typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t wantLen, const char *name, bool nullable = false) {
+T *typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t wantLen, const char *name, bool nullable = false,
+              size_t *gotLen = nullptr) {
   napi_valuetype vt;
   check(env, napi_typeof(env, v, &vt));
   if (nullable && (vt == napi_null || vt == napi_undefined)) return nullptr;
@@ -40,6 +42,7 @@ T *typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t want
   if (type != want) throw ArgError(std::string(name) + " has the wrong element type");
   if (wantLen != SIZE_MAX && len != wantLen)
     throw ArgError(std::string(name) + " has " + std::to_string(len) + " elements, expected " + std::to_string(wantLen));
+  if (gotLen) *gotLen = len;
   return static_cast<T *>(data);
 }
 
@@ -49,6 +52,11 @@ const int *params(napi_env env, napi_value v, size_t count) {
 
 float *f32(napi_env env, napi_value v, size_t len, const char *name, bool nullable = false) {
   return typedArray<float>(env, v, napi_float32_array, len, name, nullable);
+}
+
+// A float32 array of any length; its element count goes to `len`.
+float *f32Any(napi_env env, napi_value v, const char *name, size_t &len) {
+  return typedArray<float>(env, v, napi_float32_array, SIZE_MAX, name, false, &len);
 }
 
 double number(napi_env env, napi_value v) {
@@ -145,30 +153,21 @@ size_t prodOf(const int *dims, int n) {
   return s;
 }
 
-int rankOf(const int *p, size_t len, int perRank) {
+// Params [rank, then `perRank` arrays of `rank` ints]; the rank goes to `rank`.
+const int *rankedParams(napi_env env, napi_value v, int perRank, int &rank) {
+  size_t len;
+  const int *p = typedArray<int>(env, v, napi_int32_array, SIZE_MAX, "params", false, &len);
   if (len < 2) throw ArgError("params too short");
-  const int rank = p[0];
+  rank = p[0];
   if (rank < 1 || rank > kMaxRank || len != static_cast<size_t>(1 + perRank * rank)) throw ArgError("bad rank in params");
-  return rank;
-}
-
-const int *paramsAny(napi_env env, napi_value v, size_t &len) {
-  napi_typedarray_type type;
-  void *data;
-  bool is = false;
-  check(env, napi_is_typedarray(env, v, &is));
-  if (!is) throw ArgError("params must be an Int32Array");
-  check(env, napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr));
-  if (type != napi_int32_array) throw ArgError("params must be an Int32Array");
-  return static_cast<const int *>(data);
+  return p;
 }
 
 // binary(op, params=[rank, outShape, aShape, bShape], a, b, out)
 napi_value Binary(napi_env env, napi_callback_info info) {
   return wrap<5>(env, info, [&](napi_value *a) -> napi_value {
-    size_t len;
-    const int *p = paramsAny(env, a[1], len);
-    const int r = rankOf(p, len, 3);
+    int r;
+    const int *p = rankedParams(env, a[1], 3, r);
     const int *out = p + 1, *as = p + 1 + r, *bs = p + 1 + 2 * r;
     for (int i = 0; i < r; i++) {
       if ((as[i] != out[i] && as[i] != 1) || (bs[i] != out[i] && bs[i] != 1)) throw ArgError("shapes do not broadcast");
@@ -182,9 +181,8 @@ napi_value Binary(napi_env env, napi_callback_info info) {
 // reduceSum(params=[rank, shape, reducedFlags], scale, x, out)
 napi_value ReduceSum(napi_env env, napi_callback_info info) {
   return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
-    size_t len;
-    const int *p = paramsAny(env, a[0], len);
-    const int r = rankOf(p, len, 2);
+    int r;
+    const int *p = rankedParams(env, a[0], 2, r);
     const int *shape = p + 1, *flags = p + 1 + r;
     size_t outLen = 1;
     for (int i = 0; i < r; i++) if (!flags[i]) outLen *= static_cast<size_t>(shape[i]);
@@ -193,13 +191,24 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
   });
 }
 
+// Checked pooling params [N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW] and the element counts of the
+// input (N*H*W*C) and output (N*OH*OW*C).
+struct Pool {
+  const int *p;
+  size_t inLen, outLen;
+};
+
+Pool poolParams(napi_env env, napi_value v) {
+  const int *p = params(env, v, 14);
+  for (int i = 0; i < 14; i++) if (p[i] < 0 || (i < 10 && p[i] == 0)) throw ArgError("bad pooling params");
+  return {p, prod({p[0], p[1], p[2], p[3]}), prod({p[0], p[4], p[5], p[3]})};
+}
+
 // maxPoolGrad(params=[N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW], x, dy, dx)
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
-    const int *p = params(env, a[0], 14);
-    for (int i = 0; i < 14; i++) if (p[i] < 0 || (i < 10 && p[i] == 0)) throw ArgError("bad pooling params");
-    const size_t xl = prod({p[0], p[1], p[2], p[3]}), yl = prod({p[0], p[4], p[5], p[3]});
-    maxPoolGrad(p, f32(env, a[1], xl, "x"), f32(env, a[2], yl, "dy"), f32(env, a[3], xl, "dx"));
+    const Pool g = poolParams(env, a[0]);
+    maxPoolGrad(g.p, f32(env, a[1], g.inLen, "x"), f32(env, a[2], g.outLen, "dy"), f32(env, a[3], g.inLen, "dx"));
     return nullptr;
   });
 }
@@ -207,9 +216,8 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
 // unary(op, alpha, x, y)
 napi_value Unary(napi_env env, napi_callback_info info) {
   return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
-    float *x = f32(env, a[2], SIZE_MAX, "x");
     size_t n;
-    check(env, napi_get_typedarray_info(env, a[2], nullptr, &n, nullptr, nullptr, nullptr));
+    float *x = f32Any(env, a[2], "x", n);
     unary(static_cast<int>(number(env, a[0])), static_cast<float>(number(env, a[1])), static_cast<long>(n), x, f32(env, a[3], n, "y"));
     return nullptr;
   });
@@ -218,21 +226,20 @@ napi_value Unary(napi_env env, napi_callback_info info) {
 // tile(params=[rank, inShape, reps], x, out)
 napi_value Tile(napi_env env, napi_callback_info info) {
   return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
-    size_t len;
-    const int *p = paramsAny(env, a[0], len);
-    const int r = rankOf(p, len, 2);
+    int r;
+    const int *p = rankedParams(env, a[0], 2, r);
     size_t outLen = prodOf(p + 1, r) * prodOf(p + 1 + r, r);
     tile(r, p + 1, p + 1 + r, f32(env, a[1], prodOf(p + 1, r), "x"), f32(env, a[2], outLen, "out"));
     return nullptr;
   });
 }
 
-// maxPool(params (as maxPoolGrad), x, y)
-napi_value MaxPool(napi_env env, napi_callback_info info) {
+// maxPool and avgPool(params (as maxPoolGrad), x, y)
+template <void (*kPool)(const int *, const float *, float *)>
+napi_value PoolForward(napi_env env, napi_callback_info info) {
   return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
-    const int *p = params(env, a[0], 14);
-    for (int i = 0; i < 14; i++) if (p[i] < 0 || (i < 10 && p[i] == 0)) throw ArgError("bad pooling params");
-    maxPool(p, f32(env, a[1], prod({p[0], p[1], p[2], p[3]}), "x"), f32(env, a[2], prod({p[0], p[4], p[5], p[3]}), "y"));
+    const Pool g = poolParams(env, a[0]);
+    kPool(g.p, f32(env, a[1], g.inLen, "x"), f32(env, a[2], g.outLen, "y"));
     return nullptr;
   });
 }
@@ -241,9 +248,8 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
 napi_value BatchNorm(napi_env env, napi_callback_info info) {
   return wrap<8>(env, info, [&](napi_value *a) -> napi_value {
     const double c = number(env, a[0]);
-    float *x = f32(env, a[2], SIZE_MAX, "x");
     size_t n;
-    check(env, napi_get_typedarray_info(env, a[2], nullptr, &n, nullptr, nullptr, nullptr));
+    float *x = f32Any(env, a[2], "x", n);
     if (c < 1 || n % static_cast<size_t>(c)) throw ArgError("x size is not a multiple of channels");
     const size_t cc = static_cast<size_t>(c);
     batchNorm(static_cast<long>(n), static_cast<long>(cc), x, f32(env, a[3], cc, "mean"), f32(env, a[4], cc, "variance"),
@@ -256,9 +262,8 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
 // transpose(params=[rank, shape, perm], x, out)
 napi_value Transpose(napi_env env, napi_callback_info info) {
   return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
-    size_t len;
-    const int *p = paramsAny(env, a[0], len);
-    const int r = rankOf(p, len, 2);
+    int r;
+    const int *p = rankedParams(env, a[0], 2, r);
     bool seen[kMaxRank] = {false};
     for (int i = 0; i < r; i++) {
       const int q = p[1 + r + i];
@@ -274,9 +279,8 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
 // copyBlock(params=[rank, srcShape, srcOff, dstShape, dstOff, block], src, dst)
 napi_value CopyBlock(napi_env env, napi_callback_info info) {
   return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
-    size_t len;
-    const int *p = paramsAny(env, a[0], len);
-    const int r = rankOf(p, len, 5);
+    int r;
+    const int *p = rankedParams(env, a[0], 5, r);
     const int *ss = p + 1, *so = p + 1 + r, *ds = p + 1 + 2 * r, *dof = p + 1 + 3 * r, *bs = p + 1 + 4 * r;
     for (int i = 0; i < r; i++) {
       if (so[i] < 0 || dof[i] < 0 || bs[i] < 0 || so[i] + bs[i] > ss[i] || dof[i] + bs[i] > ds[i]) throw ArgError("block out of bounds");
@@ -290,30 +294,19 @@ napi_value CopyBlock(napi_env env, napi_callback_info info) {
 napi_value Softmax(napi_env env, napi_callback_info info) {
   return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
     const double n = number(env, a[0]);
-    float *x = f32(env, a[1], SIZE_MAX, "x");
     size_t len;
-    check(env, napi_get_typedarray_info(env, a[1], nullptr, &len, nullptr, nullptr, nullptr));
+    float *x = f32Any(env, a[1], "x", len);
     if (n < 1 || len % static_cast<size_t>(n)) throw ArgError("x size is not a multiple of the row length");
     softmax(static_cast<long>(len / static_cast<size_t>(n)), static_cast<long>(n), x, f32(env, a[2], len, "y"));
     return nullptr;
   });
 }
 
-// avgPool(params (as maxPoolGrad), x, y) and avgPoolGrad(params, dy, dx)
-napi_value AvgPool(napi_env env, napi_callback_info info) {
-  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
-    const int *p = params(env, a[0], 14);
-    for (int i = 0; i < 14; i++) if (p[i] < 0 || (i < 10 && p[i] == 0)) throw ArgError("bad pooling params");
-    avgPool(p, f32(env, a[1], prod({p[0], p[1], p[2], p[3]}), "x"), f32(env, a[2], prod({p[0], p[4], p[5], p[3]}), "y"));
-    return nullptr;
-  });
-}
-
+// avgPoolGrad(params (as maxPoolGrad), dy, dx)
 napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
   return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
-    const int *p = params(env, a[0], 14);
-    for (int i = 0; i < 14; i++) if (p[i] < 0 || (i < 10 && p[i] == 0)) throw ArgError("bad pooling params");
-    avgPoolGrad(p, f32(env, a[1], prod({p[0], p[4], p[5], p[3]}), "dy"), f32(env, a[2], prod({p[0], p[1], p[2], p[3]}), "dx"));
+    const Pool g = poolParams(env, a[0]);
+    avgPoolGrad(g.p, f32(env, a[1], g.outLen, "dy"), f32(env, a[2], g.inLen, "dx"));
     return nullptr;
   });
 }
@@ -336,25 +329,28 @@ napi_value Info(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"convForward", nullptr, ConvForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"convBackwardData", nullptr, ConvBackwardData, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"convBackwardWeights", nullptr, ConvBackwardWeights, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"copyBlock", nullptr, CopyBlock, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"avgPool", nullptr, AvgPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  const std::pair<const char *, napi_callback> methods[] = {
+      {"convForward", ConvForward},
+      {"convBackwardData", ConvBackwardData},
+      {"convBackwardWeights", ConvBackwardWeights},
+      {"matmul", MatMul},
+      {"binary", Binary},
+      {"reduceSum", ReduceSum},
+      {"maxPoolGrad", MaxPoolGrad},
+      {"unary", Unary},
+      {"tile", Tile},
+      {"maxPool", PoolForward<maxPool>},
+      {"batchNorm", BatchNorm},
+      {"transpose", Transpose},
+      {"copyBlock", CopyBlock},
+      {"softmax", Softmax},
+      {"avgPool", PoolForward<avgPool>},
+      {"avgPoolGrad", AvgPoolGrad},
+      {"info", Info},
   };
+  napi_property_descriptor props[sizeof(methods) / sizeof(methods[0])];
+  size_t i = 0;
+  for (const auto &[name, fn] : methods) props[i++] = {name, nullptr, fn, nullptr, nullptr, nullptr, napi_enumerable, nullptr};
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;
 }

@@ -59,21 +59,6 @@ bool appendActivation(dnnl::post_ops &po, int act, float alpha) {
   }
 }
 
-Staged stageInput(const dnnl::memory::desc &userMd, const dnnl::memory::desc &wantMd, void *ptr,
-                  std::unique_ptr<dnnl::memory> &scratch) {
-  Staged s;
-  s.user = dnnl::memory(userMd, cpuEngine(), ptr);
-  if (userMd == wantMd) {
-    s.used = s.user;
-    return s;
-  }
-  if (!scratch) scratch.reset(new dnnl::memory(wantMd, cpuEngine()));
-  s.used = *scratch;
-  s.reordered = true;
-  dnnl::reorder(s.user, s.used).execute(cpuStream(), s.user, s.used);
-  return s;
-}
-
 Staged stageOutput(const dnnl::memory::desc &userMd, const dnnl::memory::desc &wantMd, void *ptr,
                    std::unique_ptr<dnnl::memory> &scratch) {
   Staged s;
@@ -85,6 +70,14 @@ Staged stageOutput(const dnnl::memory::desc &userMd, const dnnl::memory::desc &w
   if (!scratch) scratch.reset(new dnnl::memory(wantMd, cpuEngine()));
   s.used = *scratch;
   s.reordered = true;
+  return s;
+}
+
+// An input stages like an output, except that the data goes into the scratch buffer up front.
+Staged stageInput(const dnnl::memory::desc &userMd, const dnnl::memory::desc &wantMd, void *ptr,
+                  std::unique_ptr<dnnl::memory> &scratch) {
+  Staged s = stageOutput(userMd, wantMd, ptr, scratch);
+  if (s.reordered) dnnl::reorder(s.user, s.used).execute(cpuStream(), s.user, s.used);
   return s;
 }
 

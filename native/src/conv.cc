@@ -55,26 +55,30 @@ dnnl::convolution_forward::primitive_desc forwardPd(const ConvShapes &s, bool bi
   return cf::primitive_desc(d, attr, cpuEngine());
 }
 
-struct FwdEntry : CacheEntry {
+// Cached state of one convolution primitive (`Prim` is a oneDNN convolution primitive class).
+template <typename Prim>
+struct ConvEntry : CacheEntry {
   ConvShapes s;
-  dnnl::convolution_forward::primitive_desc pd;
-  dnnl::convolution_forward prim;
+  typename Prim::primitive_desc pd;
+  Prim prim;
   std::unique_ptr<memory> wScratch;
 };
 
-struct BwdDataEntry : CacheEntry {
-  ConvShapes s;
-  dnnl::convolution_backward_data::primitive_desc pd;
-  dnnl::convolution_backward_data prim;
-  std::unique_ptr<memory> wScratch;
-};
-
-struct BwdWeightsEntry : CacheEntry {
-  ConvShapes s;
-  dnnl::convolution_backward_weights::primitive_desc pd;
-  dnnl::convolution_backward_weights prim;
-  std::unique_ptr<memory> wScratch;
-};
+// The cached backward-data or backward-weights primitive for params `p` (both take the same
+// descriptor arguments and the plain forward primitive as hint).
+template <typename Prim>
+ConvEntry<Prim> *backwardEntry(const char *kind, const int *p) {
+  const std::string key = makeKey(kind, p, CP_COUNT);
+  if (auto *e = cacheGet(key)) return static_cast<ConvEntry<Prim> *>(e);
+  auto fresh = std::make_unique<ConvEntry<Prim>>();
+  fresh->s = shapesOf(p);
+  const auto &s = fresh->s;
+  auto hint = forwardPd(s, false, dnnl::primitive_attr());
+  typename Prim::desc d(dnnl::algorithm::convolution_direct, s.src, anyOf(s.weights), s.dst, s.strides, s.dilates, s.padL, s.padR);
+  fresh->pd = typename Prim::primitive_desc(d, cpuEngine(), hint);
+  fresh->prim = Prim(fresh->pd);
+  return static_cast<ConvEntry<Prim> *>(cachePut(key, std::move(fresh)));
+}
 
 void *mut(const float *ptr) { return const_cast<float *>(ptr); }
 
@@ -82,9 +86,10 @@ void *mut(const float *ptr) { return const_cast<float *>(ptr); }
 
 void convForward(const int *p, float alpha, const float *x, const float *w, const float *bias, float *y) {
   const std::string key = makeKey("cf", p, CP_COUNT) + "," + std::to_string(alpha);
-  auto *e = static_cast<FwdEntry *>(cacheGet(key));
+  using Entry = ConvEntry<dnnl::convolution_forward>;
+  auto *e = static_cast<Entry *>(cacheGet(key));
   if (!e) {
-    auto fresh = std::make_unique<FwdEntry>();
+    auto fresh = std::make_unique<Entry>();
     fresh->s = shapesOf(p);
     dnnl::post_ops po;
     if (!appendActivation(po, p[CP_ACT], alpha)) throw std::runtime_error("unknown activation code");
@@ -92,7 +97,7 @@ void convForward(const int *p, float alpha, const float *x, const float *w, cons
     attr.set_post_ops(po);
     fresh->pd = forwardPd(fresh->s, p[CP_HAS_BIAS] != 0, attr);
     fresh->prim = dnnl::convolution_forward(fresh->pd);
-    e = static_cast<FwdEntry *>(cachePut(key, std::move(fresh)));
+    e = static_cast<Entry *>(cachePut(key, std::move(fresh)));
   }
   Staged wm = stageInput(e->s.weights, e->pd.weights_desc(), mut(w), e->wScratch);
   memory xm(e->s.src, cpuEngine(), mut(x)), ym(e->s.dst, cpuEngine(), y);
@@ -103,19 +108,7 @@ void convForward(const int *p, float alpha, const float *x, const float *w, cons
 }
 
 void convBackwardData(const int *p, const float *dy, const float *w, float *dx) {
-  const std::string key = makeKey("cd", p, CP_COUNT);
-  auto *e = static_cast<BwdDataEntry *>(cacheGet(key));
-  if (!e) {
-    auto fresh = std::make_unique<BwdDataEntry>();
-    fresh->s = shapesOf(p);
-    const auto &s = fresh->s;
-    auto hint = forwardPd(s, false, dnnl::primitive_attr());
-    using cb = dnnl::convolution_backward_data;
-    cb::desc d(dnnl::algorithm::convolution_direct, s.src, anyOf(s.weights), s.dst, s.strides, s.dilates, s.padL, s.padR);
-    fresh->pd = cb::primitive_desc(d, cpuEngine(), hint);
-    fresh->prim = cb(fresh->pd);
-    e = static_cast<BwdDataEntry *>(cachePut(key, std::move(fresh)));
-  }
+  auto *e = backwardEntry<dnnl::convolution_backward_data>("cd", p);
   Staged wm = stageInput(e->s.weights, e->pd.weights_desc(), mut(w), e->wScratch);
   memory dym(e->s.dst, cpuEngine(), mut(dy)), dxm(e->s.src, cpuEngine(), dx);
   e->prim.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, wm.used}, {DNNL_ARG_DIFF_SRC, dxm}});
@@ -123,19 +116,7 @@ void convBackwardData(const int *p, const float *dy, const float *w, float *dx) 
 }
 
 void convBackwardWeights(const int *p, const float *x, const float *dy, float *dw) {
-  const std::string key = makeKey("cw", p, CP_COUNT);
-  auto *e = static_cast<BwdWeightsEntry *>(cacheGet(key));
-  if (!e) {
-    auto fresh = std::make_unique<BwdWeightsEntry>();
-    fresh->s = shapesOf(p);
-    const auto &s = fresh->s;
-    auto hint = forwardPd(s, false, dnnl::primitive_attr());
-    using cb = dnnl::convolution_backward_weights;
-    cb::desc d(dnnl::algorithm::convolution_direct, s.src, anyOf(s.weights), s.dst, s.strides, s.dilates, s.padL, s.padR);
-    fresh->pd = cb::primitive_desc(d, cpuEngine(), hint);
-    fresh->prim = cb(fresh->pd);
-    e = static_cast<BwdWeightsEntry *>(cachePut(key, std::move(fresh)));
-  }
+  auto *e = backwardEntry<dnnl::convolution_backward_weights>("cw", p);
   Staged wm = stageOutput(e->s.weights, e->pd.diff_weights_desc(), dw, e->wScratch);
   memory xm(e->s.src, cpuEngine(), mut(x)), dym(e->s.dst, cpuEngine(), mut(dy));
   e->prim.execute(cpuStream(), {{DNNL_ARG_SRC, xm}, {DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_DIFF_WEIGHTS, wm.used}});

@@ -255,108 +255,91 @@ void softmax(long rows, long n, const float *x, float *y) {
   }
 }
 
-void maxPool(const int *p, const float *x, float *y) {
-  const long N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7];
-  const long SH = p[8], SW = p[9], PT = p[10], PL = p[11], DH = p[12], DW = p[13];
-  for (long n = 0; n < N; n++) {
-    for (long oh = 0; oh < OH; oh++) {
-      for (long ow = 0; ow < OW; ow++) {
-        float *o = y + ((n * OH + oh) * OW + ow) * C;
-        std::fill(o, o + C, -std::numeric_limits<float>::infinity());
-        for (long kh = 0; kh < KH; kh++) {
-          const long ih = oh * SH - PT + kh * DH;
-          if (ih < 0 || ih >= H) continue;
-          for (long kw = 0; kw < KW; kw++) {
-            const long iw = ow * SW - PL + kw * DW;
-            if (iw < 0 || iw >= W) continue;
-            const float *xi = x + ((n * H + ih) * W + iw) * C;
-            for (long c = 0; c < C; c++) if (xi[c] > o[c]) o[c] = xi[c];  // strict >, first max wins, as in tfjs
+namespace {
+
+// Pooling geometry from the params [N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW].
+struct PoolGeom {
+  long N, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, DH, DW;
+  explicit PoolGeom(const int *p)
+      : N(p[0]), H(p[1]), W(p[2]), C(p[3]), OH(p[4]), OW(p[5]), KH(p[6]), KW(p[7]), SH(p[8]), SW(p[9]), PT(p[10]),
+        PL(p[11]), DH(p[12]), DW(p[13]) {}
+};
+
+// The one window walk of all pooling kernels: for each output pixel (element offset `o` of its
+// channel vector), start(o), then visit(o, i) for each in-bounds input pixel (offset `i`) of its
+// window in row-major order, then finish(o).
+template <typename Start, typename Visit, typename Finish>
+void forEachWindow(const PoolGeom &g, Start start, Visit visit, Finish finish) {
+  for (long n = 0; n < g.N; n++) {
+    for (long oh = 0; oh < g.OH; oh++) {
+      for (long ow = 0; ow < g.OW; ow++) {
+        const long o = ((n * g.OH + oh) * g.OW + ow) * g.C;
+        start(o);
+        for (long kh = 0; kh < g.KH; kh++) {
+          const long ih = oh * g.SH - g.PT + kh * g.DH;
+          if (ih < 0 || ih >= g.H) continue;
+          for (long kw = 0; kw < g.KW; kw++) {
+            const long iw = ow * g.SW - g.PL + kw * g.DW;
+            if (iw < 0 || iw >= g.W) continue;
+            visit(o, ((n * g.H + ih) * g.W + iw) * g.C);
           }
         }
+        finish(o);
       }
     }
   }
+}
+
+}  // namespace
+
+void maxPool(const int *p, const float *x, float *y) {
+  const PoolGeom g(p);
+  forEachWindow(
+      g, [&](long o) { std::fill(y + o, y + o + g.C, -std::numeric_limits<float>::infinity()); },
+      [&](long o, long i) {
+        for (long c = 0; c < g.C; c++) if (x[i + c] > y[o + c]) y[o + c] = x[i + c];  // strict >, first max wins, as in tfjs
+      },
+      [](long) {});
 }
 
 void avgPool(const int *p, const float *x, float *y) {
-  const long N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7];
-  const long SH = p[8], SW = p[9], PT = p[10], PL = p[11], DH = p[12], DW = p[13];
-  std::vector<double> acc(C);
-  for (long n = 0; n < N; n++) {
-    for (long oh = 0; oh < OH; oh++) {
-      for (long ow = 0; ow < OW; ow++) {
-        std::fill(acc.begin(), acc.end(), 0.0);
-        long count = 0;
-        for (long kh = 0; kh < KH; kh++) {
-          const long ih = oh * SH - PT + kh * DH;
-          if (ih < 0 || ih >= H) continue;
-          for (long kw = 0; kw < KW; kw++) {
-            const long iw = ow * SW - PL + kw * DW;
-            if (iw < 0 || iw >= W) continue;
-            const float *xi = x + ((n * H + ih) * W + iw) * C;
-            for (long c = 0; c < C; c++) acc[c] += xi[c];
-            count++;
-          }
-        }
-        float *o = y + ((n * OH + oh) * OW + ow) * C;
-        for (long c = 0; c < C; c++) o[c] = static_cast<float>(count ? acc[c] / count : 0.0);
-      }
-    }
-  }
+  const PoolGeom g(p);
+  std::vector<double> acc(g.C);
+  long count = 0;
+  forEachWindow(
+      g, [&](long) { std::fill(acc.begin(), acc.end(), 0.0); count = 0; },
+      [&](long, long i) {
+        for (long c = 0; c < g.C; c++) acc[c] += x[i + c];
+        count++;
+      },
+      [&](long o) { for (long c = 0; c < g.C; c++) y[o + c] = static_cast<float>(count ? acc[c] / count : 0.0); });
 }
 
 void avgPoolGrad(const int *p, const float *dy, float *dx) {
-  const long N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7];
-  const long SH = p[8], SW = p[9], PT = p[10], PL = p[11], DH = p[12], DW = p[13];
-  const float scale = 1.f / static_cast<float>(KH * KW);
-  std::memset(dx, 0, sizeof(float) * N * H * W * C);
-  for (long n = 0; n < N; n++) {
-    for (long oh = 0; oh < OH; oh++) {
-      for (long ow = 0; ow < OW; ow++) {
-        const float *g = dy + ((n * OH + oh) * OW + ow) * C;
-        for (long kh = 0; kh < KH; kh++) {
-          const long ih = oh * SH - PT + kh * DH;
-          if (ih < 0 || ih >= H) continue;
-          for (long kw = 0; kw < KW; kw++) {
-            const long iw = ow * SW - PL + kw * DW;
-            if (iw < 0 || iw >= W) continue;
-            float *d = dx + ((n * H + ih) * W + iw) * C;
-            for (long c = 0; c < C; c++) d[c] += g[c] * scale;
-          }
-        }
-      }
-    }
-  }
+  const PoolGeom g(p);
+  const float scale = 1.f / static_cast<float>(g.KH * g.KW);
+  std::memset(dx, 0, sizeof(float) * g.N * g.H * g.W * g.C);
+  forEachWindow(
+      g, [](long) {}, [&](long o, long i) { for (long c = 0; c < g.C; c++) dx[i + c] += dy[o + c] * scale; }, [](long) {});
 }
 
 void maxPoolGrad(const int *p, const float *x, const float *dy, float *dx) {
-  const long N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5], KH = p[6], KW = p[7];
-  const long SH = p[8], SW = p[9], PT = p[10], PL = p[11], DH = p[12], DW = p[13];
-  std::memset(dx, 0, sizeof(float) * N * H * W * C);
-  for (long n = 0; n < N; n++) {
-    std::vector<float> best(C);
-    std::vector<long> pos(C);
-    for (long oh = 0; oh < OH; oh++) {
-      for (long ow = 0; ow < OW; ow++) {
+  const PoolGeom g(p);
+  std::memset(dx, 0, sizeof(float) * g.N * g.H * g.W * g.C);
+  std::vector<float> best(g.C);
+  std::vector<long> pos(g.C);
+  forEachWindow(
+      g,
+      [&](long) {
         std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
         std::fill(pos.begin(), pos.end(), -1);
-        for (long kh = 0; kh < KH; kh++) {
-          const long ih = oh * SH - PT + kh * DH;
-          if (ih < 0 || ih >= H) continue;
-          for (long kw = 0; kw < KW; kw++) {
-            const long iw = ow * SW - PL + kw * DW;
-            if (iw < 0 || iw >= W) continue;
-            const long base = ((n * H + ih) * W + iw) * C;
-            for (long c = 0; c < C; c++) {
-              if (x[base + c] > best[c]) { best[c] = x[base + c]; pos[c] = base + c; }
-            }
-          }
+      },
+      [&](long, long i) {
+        for (long c = 0; c < g.C; c++) {
+          if (x[i + c] > best[c]) { best[c] = x[i + c]; pos[c] = i + c; }
         }
-        const float *g = dy + ((n * OH + oh) * OW + ow) * C;
-        for (long c = 0; c < C; c++) if (pos[c] >= 0) dx[pos[c]] += g[c];
-      }
-    }
-  }
+      },
+      [&](long o) { for (long c = 0; c < g.C; c++) if (pos[c] >= 0) dx[pos[c]] += dy[o + c]; });
 }
 
 }  // namespace medlens

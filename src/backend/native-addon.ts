@@ -52,6 +52,9 @@ export function loadNativeAddon(): NativeAddon | string {
   return cached;
 }
 
+/** Highest tensor rank the addon's shape-parameterised kernels take (kMaxRank in native/src/elementwise.h). */
+export const NATIVE_MAX_RANK = 8;
+
 /** Activation codes of native/src/common.h; undefined for activations run by the cpu kernel. */
 export function activationCode(activation: unknown): number | undefined {
   const codes: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5 };

@@ -61,34 +61,6 @@ function forward2D(depthwise: boolean, fused: boolean): NativeImpl {
   };
 }
 
-/** Gradient of a 2D conv with respect to its input. */
-function backwardData2D(depthwise: boolean): NativeImpl {
-  return ({ inputs, attrs }, addon, backend) => {
-    const a = attrs as Attrs;
-    if (!channelsLast(a)) return null;
-    const dy = f32Of(backend, inputs.dy), w = f32Of(backend, inputs.filter);
-    if (!dy || !w) return null;
-    const c = info2D(a.inputShape, inputs.filter!.shape, a, depthwise, depthwise ? a.dilations : 1);
-    const out = allocOutput(backend, c.inShape);
-    addon.convBackwardData(conv2DParams(c, depthwise), dy, w, out.values);
-    return out.info;
-  };
-}
-
-/** Gradient of a 2D conv with respect to its filter. */
-function backwardFilter2D(depthwise: boolean): NativeImpl {
-  return ({ inputs, attrs }, addon, backend) => {
-    const a = attrs as Attrs;
-    if (!channelsLast(a)) return null;
-    const x = f32Of(backend, inputs.x), dy = f32Of(backend, inputs.dy);
-    if (!x || !dy) return null;
-    const c = info2D(inputs.x!.shape, a.filterShape, a, depthwise, depthwise ? a.dilations : 1);
-    const out = allocOutput(backend, c.filterShape);
-    addon.convBackwardWeights(conv2DParams(c, depthwise), x, dy, out.values);
-    return out.info;
-  };
-}
-
 function info3D(xShape: number[], fShape: number[], a: Attrs): Conv3DInfo {
   return tf.backend_util.computeConv3DInfo(xShape as Shape5, fShape as Shape5, a.strides, a.dilations ?? 1, a.pad);
 }
@@ -102,40 +74,63 @@ const conv3D: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   return out.info;
 };
 
-const conv3DBackpropInput: NativeImpl = ({ inputs, attrs }, addon, backend) => {
-  const a = attrs as Attrs;
-  const dy = f32Of(backend, inputs.dy), w = f32Of(backend, inputs.filter);
-  if (!dy || !w) return null;
-  const c = info3D(a.inputShape, inputs.filter!.shape, a);
-  const out = allocOutput(backend, c.inShape);
-  addon.convBackwardData(conv3DParams(c), dy, w, out.values);
-  return out.info;
+/** Geometry of a conv gradient from input and filter shapes: tfjs' info and the ConvParams, or null if unsupported. */
+type Geometry = (xShape: number[], fShape: number[], a: Attrs) => { c: Conv2DInfo | Conv3DInfo; params: Int32Array } | null;
+
+/** 2D gradient geometry (channels-last only); tfjs passes dilations to depthwise gradients only. */
+const geometry2D = (depthwise: boolean): Geometry => (xShape, fShape, a) => {
+  if (!channelsLast(a)) return null;
+  const c = info2D(xShape, fShape, a, depthwise, depthwise ? a.dilations : 1);
+  return { c, params: conv2DParams(c, depthwise) };
 };
 
-const conv3DBackpropFilter: NativeImpl = ({ inputs, attrs }, addon, backend) => {
-  const a = attrs as Attrs;
-  const x = f32Of(backend, inputs.x), dy = f32Of(backend, inputs.dy);
-  if (!x || !dy) return null;
-  const c = info3D(inputs.x!.shape, a.filterShape, a);
-  const out = allocOutput(backend, c.filterShape);
-  addon.convBackwardWeights(conv3DParams(c), x, dy, out.values);
-  return out.info;
+const geometry3D: Geometry = (xShape, fShape, a) => {
+  const c = info3D(xShape, fShape, a);
+  return { c, params: conv3DParams(c) };
 };
+
+/** Gradient of a conv with respect to its input. */
+function backwardData(geometry: Geometry): NativeImpl {
+  return ({ inputs, attrs }, addon, backend) => {
+    const a = attrs as Attrs;
+    const dy = f32Of(backend, inputs.dy), w = f32Of(backend, inputs.filter);
+    if (!dy || !w) return null;
+    const g = geometry(a.inputShape, inputs.filter!.shape, a);
+    if (!g) return null;
+    const out = allocOutput(backend, g.c.inShape);
+    addon.convBackwardData(g.params, dy, w, out.values);
+    return out.info;
+  };
+}
+
+/** Gradient of a conv with respect to its filter. */
+function backwardFilter(geometry: Geometry): NativeImpl {
+  return ({ inputs, attrs }, addon, backend) => {
+    const a = attrs as Attrs;
+    const x = f32Of(backend, inputs.x), dy = f32Of(backend, inputs.dy);
+    if (!x || !dy) return null;
+    const g = geometry(inputs.x!.shape, a.filterShape, a);
+    if (!g) return null;
+    const out = allocOutput(backend, g.c.filterShape);
+    addon.convBackwardWeights(g.params, x, dy, out.values);
+    return out.info;
+  };
+}
 
 /** Kernel configs of every oneDNN-backed convolution. */
 export function nativeConvKernels(addon: NativeAddon): tf.KernelConfig[] {
   const impls: Record<string, NativeImpl> = {
     Conv2D: forward2D(false, false),
     FusedConv2D: forward2D(false, true),
-    Conv2DBackpropInput: backwardData2D(false),
-    Conv2DBackpropFilter: backwardFilter2D(false),
+    Conv2DBackpropInput: backwardData(geometry2D(false)),
+    Conv2DBackpropFilter: backwardFilter(geometry2D(false)),
     DepthwiseConv2dNative: forward2D(true, false),
     FusedDepthwiseConv2D: forward2D(true, true),
-    DepthwiseConv2dNativeBackpropInput: backwardData2D(true),
-    DepthwiseConv2dNativeBackpropFilter: backwardFilter2D(true),
+    DepthwiseConv2dNativeBackpropInput: backwardData(geometry2D(true)),
+    DepthwiseConv2dNativeBackpropFilter: backwardFilter(geometry2D(true)),
     Conv3D: conv3D,
-    Conv3DBackpropInputV2: conv3DBackpropInput,
-    Conv3DBackpropFilterV2: conv3DBackpropFilter,
+    Conv3DBackpropInputV2: backwardData(geometry3D),
+    Conv3DBackpropFilterV2: backwardFilter(geometry3D),
   };
   return Object.entries(impls).map(([name, impl]) => nativeKernel(name, impl, addon));
 }

@@ -5,9 +5,8 @@
  * these (batch-norm moments, bias and loss broadcasting) took over 90% of a CNN training step.
  */
 import { tf } from './tf.js';
-import { allocOutput, f32Of, nativeKernel, type NativeAddon, type NativeImpl } from './native-addon.js';
+import { allocOutput, f32Of, NATIVE_MAX_RANK, nativeKernel, type NativeAddon, type NativeImpl } from './native-addon.js';
 
-const MAX_RANK = 8;
 /** Op codes of native/src/elementwise.h. */
 const BINARY_OPS: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6 };
 
@@ -22,7 +21,7 @@ const padTo = (shape: number[], rank: number) => [...new Array<number>(rank - sh
 export function binaryParams(aShape: number[], bShape: number[]): { params: Int32Array; outShape: number[] } | null {
   const outShape = tf.backend_util.assertAndGetBroadcastShape(aShape, bShape);
   const rank = Math.max(1, outShape.length);
-  if (rank > MAX_RANK) return null;
+  if (rank > NATIVE_MAX_RANK) return null;
   return { params: Int32Array.from([rank, ...padTo(outShape, rank), ...padTo(aShape, rank), ...padTo(bShape, rank)]), outShape };
 }
 
@@ -40,7 +39,7 @@ function binaryImpl(op: number): NativeImpl {
 
 /** The reduce params [rank, shape, reducedFlags] and the output shape, or null for scalars/rank > 8. */
 export function reduceParams(shape: number[], axis: number | number[] | undefined, keepDims: boolean): { params: Int32Array; outShape: number[]; count: number } | null {
-  if (shape.length === 0 || shape.length > MAX_RANK) return null;
+  if (shape.length === 0 || shape.length > NATIVE_MAX_RANK) return null;
   const axes = new Set(tf.util.parseAxisParam(axis ?? shape.map((_, i) => i), shape));
   const flags = shape.map((_, i) => (axes.has(i) ? 1 : 0));
   const outShape = keepDims ? shape.map((d, i) => (axes.has(i) ? 1 : d)) : shape.filter((_, i) => !axes.has(i));
@@ -62,7 +61,7 @@ const tile: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   const x = f32Of(backend, inputs.x);
   const reps = (attrs as { reps: number[] }).reps;
   const shape = inputs.x!.shape;
-  if (!x || shape.length === 0 || shape.length > MAX_RANK || reps.length !== shape.length || reps.some((r) => r < 1)) return null;
+  if (!x || shape.length === 0 || shape.length > NATIVE_MAX_RANK || reps.length !== shape.length || reps.some((r) => r < 1)) return null;
   const out = allocOutput(backend, shape.map((d, i) => d * reps[i]));
   addon.tile(Int32Array.from([shape.length, ...shape, ...reps]), x, out.values);
   return out.info;
@@ -103,41 +102,22 @@ function poolParams(xShape: number[], a: Record<string, any>): { c: ReturnType<t
   return { c, p };
 }
 
-const maxPool: NativeImpl = ({ inputs, attrs }, addon, backend) => {
-  const x = f32Of(backend, inputs.x);
-  if (!x) return null;
-  const { c, p } = poolParams(inputs.x!.shape, attrs as Record<string, unknown>);
-  const out = allocOutput(backend, c.outShape);
-  addon.maxPool(p, x, out.values);
-  return out.info;
-};
+type PoolCall = (addon: NativeAddon, p: Int32Array, inputs: Float32Array[], out: Float32Array) => void;
 
-const avgPool: NativeImpl = ({ inputs, attrs }, addon, backend) => {
-  const x = f32Of(backend, inputs.x);
-  if (!x) return null;
-  const { c, p } = poolParams(inputs.x!.shape, attrs as Record<string, unknown>);
-  const out = allocOutput(backend, c.outShape);
-  addon.avgPool(p, x, out.values);
-  return out.info;
-};
-
-const avgPoolGrad: NativeImpl = ({ inputs, attrs }, addon, backend) => {
-  const dy = f32Of(backend, inputs.dy);
-  if (!dy) return null;
-  const { c, p } = poolParams(inputs.input!.shape, attrs as Record<string, unknown>);
-  const out = allocOutput(backend, c.inShape);
-  addon.avgPoolGrad(p, dy, out.values);
-  return out.info;
-};
-
-const maxPoolGrad: NativeImpl = ({ inputs, attrs }, addon, backend) => {
-  const dy = f32Of(backend, inputs.dy), x = f32Of(backend, inputs.input);
-  if (!dy || !x) return null;
-  const { c, p } = poolParams(inputs.input!.shape, attrs as Record<string, unknown>);
-  const out = allocOutput(backend, c.inShape);
-  addon.maxPoolGrad(p, x, dy, out.values);
-  return out.info;
-};
+/**
+ * A pooling kernel (`grad` false: x -> y) or pooling gradient (`grad` true: -> dx, geometry from
+ * the `input` tensor); `inputNames` are the float32 inputs handed to `call` in order.
+ */
+function poolImpl(inputNames: string[], grad: boolean, call: PoolCall): NativeImpl {
+  return ({ inputs, attrs }, addon, backend) => {
+    const values = inputNames.map((name) => f32Of(backend, inputs[name]));
+    if (values.some((v) => !v)) return null;
+    const { c, p } = poolParams(inputs[grad ? 'input' : 'x']!.shape, attrs as Record<string, unknown>);
+    const out = allocOutput(backend, grad ? c.inShape : c.outShape);
+    call(addon, p, values as Float32Array[], out.values);
+    return out.info;
+  };
+}
 
 /** Kernel configs of the native elementwise, reduction and pooling-gradient kernels. */
 export function nativeElementwiseKernels(addon: NativeAddon): tf.KernelConfig[] {
@@ -145,12 +125,12 @@ export function nativeElementwiseKernels(addon: NativeAddon): tf.KernelConfig[] 
     ...Object.entries(BINARY_OPS).map(([name, op]) => nativeKernel(name, binaryImpl(op), addon)),
     ...Object.entries(UNARY_OPS).map(([name, op]) => nativeKernel(name, unaryImpl(op), addon)),
     nativeKernel('Tile', tile, addon),
-    nativeKernel('MaxPool', maxPool, addon),
+    nativeKernel('MaxPool', poolImpl(['x'], false, (n, p, [x], y) => n.maxPool(p, x, y)), addon),
     nativeKernel('FusedBatchNorm', batchNorm, addon),
-    nativeKernel('AvgPool', avgPool, addon),
-    nativeKernel('AvgPoolGrad', avgPoolGrad, addon),
+    nativeKernel('AvgPool', poolImpl(['x'], false, (n, p, [x], y) => n.avgPool(p, x, y)), addon),
+    nativeKernel('AvgPoolGrad', poolImpl(['dy'], true, (n, p, [dy], dx) => n.avgPoolGrad(p, dy, dx)), addon),
     nativeKernel('Sum', reduceImpl(false), addon),
     nativeKernel('Mean', reduceImpl(true), addon),
-    nativeKernel('MaxPoolGrad', maxPoolGrad, addon),
+    nativeKernel('MaxPoolGrad', poolImpl(['input', 'dy'], true, (n, p, [x, dy], dx) => n.maxPoolGrad(p, x, dy, dx)), addon),
   ];
 }

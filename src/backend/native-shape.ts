@@ -4,7 +4,7 @@
  * LSTM training step, which splits its gate pre-activations every time step.
  */
 import { tf } from './tf.js';
-import { allocOutput, f32Of, nativeKernel, type NativeAddon, type NativeImpl } from './native-addon.js';
+import { allocOutput, f32Of, NATIVE_MAX_RANK, nativeKernel, type NativeAddon, type NativeImpl } from './native-addon.js';
 
 const splitV: NativeImpl = ({ inputs, attrs }, _addon, backend) => {
   const x = f32Of(backend, inputs.x);
@@ -33,7 +33,7 @@ const transpose: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   const x = f32Of(backend, inputs.x);
   const shape = inputs.x!.shape;
   const perm = (attrs as { perm: number[] }).perm;
-  if (!x || shape.length === 0 || shape.length > 8 || perm.length !== shape.length) return null;
+  if (!x || shape.length === 0 || shape.length > NATIVE_MAX_RANK || perm.length !== shape.length) return null;
   const out = allocOutput(backend, perm.map((p) => shape[p]));
   addon.transpose(Int32Array.from([shape.length, ...shape, ...perm]), x, out.values);
   return out.info;
@@ -46,7 +46,7 @@ const blockParams = (src: number[], srcOff: number[], dst: number[], dstOff: num
 const slice: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   const x = f32Of(backend, inputs.x);
   const shape = inputs.x!.shape;
-  if (!x || shape.length === 0 || shape.length > 8) return null;
+  if (!x || shape.length === 0 || shape.length > NATIVE_MAX_RANK) return null;
   const a = attrs as { begin: number | number[]; size: number | number[] };
   const [begin, size] = tf.slice_util.parseSliceParams(inputs.x as tf.Tensor, a.begin, a.size);
   const out = allocOutput(backend, size);
@@ -58,7 +58,7 @@ const padV2: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   const x = f32Of(backend, inputs.x);
   const shape = inputs.x!.shape;
   const a = attrs as { paddings: [number, number][]; constantValue: number };
-  if (!x || shape.length === 0 || shape.length > 8 || a.paddings.some(([p, q]) => p < 0 || q < 0)) return null;
+  if (!x || shape.length === 0 || shape.length > NATIVE_MAX_RANK || a.paddings.some(([p, q]) => p < 0 || q < 0)) return null;
   const out = allocOutput(backend, shape.map((d, i) => a.paddings[i][0] + d + a.paddings[i][1]));
   if (a.constantValue) out.values.fill(a.constantValue);
   addon.copyBlock(blockParams(shape, shape.map(() => 0), out.info.shape, a.paddings.map((p) => p[0]), shape), x, out.values);
