@@ -3,23 +3,16 @@
 input gradient, filter gradient) timed with torch's own kernels. Prints one JSON object
 {name: median_ms}. Run: /usr/bin/python3 bench/native_kernels_torch.py [threads] [reps]"""
 import json
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
 
+from torch_timing import time_ms
 
-def median_ms(fn, reps, warmup=2):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+
+def median_ms(fn, reps):
+    return time_ms(fn, reps)[0]
 
 
 def main():

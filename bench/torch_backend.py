@@ -7,12 +7,12 @@ Run: /usr/bin/python3 bench/torch_backend.py --json out.json [--models a,b] [--r
 """
 import argparse
 import json
-import statistics
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_timing import time_ms
 
 
 def conv_bn(cin, cout, k, stride=1):
@@ -161,18 +161,6 @@ def build(name, spec):
     nets = {"cnn64": lambda: Cnn64(shape[2], classes), "resnet18": lambda: ResNet18(shape[2], classes),
             "densenet121": lambda: DenseNet121(shape[2], classes), "vit-tiny": lambda: VitTiny(shape[2], classes, shape[0])}
     return nets[name](), x_shape
-
-
-def time_ms(fn, reps, warmup=2):
-    """(median, min) wall time in ms of `reps` runs after `warmup` runs."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), min(times)
 
 
 def main():

@@ -81,25 +81,24 @@ def gradient_shap(c, p):
     return (g * (c.x - base)).mean(0, keepdim=True)
 
 
-class GuidedReLU(torch.autograd.Function):
+class _SavingReLU(torch.autograd.Function):
+    """ReLU forward that keeps its input for the custom backward rules below."""
+
     @staticmethod
     def forward(ctx, z):
         ctx.save_for_backward(z)
         return z.clamp(min=0)
 
+
+class GuidedReLU(_SavingReLU):
     @staticmethod
     def backward(ctx, dy):
         (z,) = ctx.saved_tensors
         return dy.clamp(min=0) * (z > 0).float()
 
 
-class RescaleReLU(torch.autograd.Function):
+class RescaleReLU(_SavingReLU):
     """DeepLift rescale multiplier on the stacked batch [x; baseline] (Captum's nonlinear rule)."""
-
-    @staticmethod
-    def forward(ctx, z):
-        ctx.save_for_backward(z)
-        return z.clamp(min=0)
 
     @staticmethod
     def backward(ctx, dy):

@@ -7,7 +7,7 @@ import type { tfl } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import type { LabeledDataset } from '../data/types.js';
 import type { ProgressCallback } from '../progress.js';
-import { splitByGroup, subsetDataset } from '../data/mitbih-split.js';
+import { capEvenlyPerKey, splitByGroup, subsetDataset } from '../data/mitbih-split.js';
 import { loadMitbihBeats } from '../node/data.js';
 import { generateEcgBeats } from '../data/synthetic/index.js';
 import { buildModel, archInfo } from '../models/zoo.js';
@@ -107,19 +107,7 @@ function loadBeats(o: EcgRunOptions): { train: LabeledDataset; test: LabeledData
 
 /** Keeps at most `max` of `indices` per (group, class), evenly spaced in order (as the loader's per-record cap). */
 export function capPerGroupClass(ds: LabeledDataset, indices: number[], max: number): number[] {
-  const buckets = new Map<string, number[]>();
-  for (const i of indices) {
-    const key = `${ds.groups?.[i] ?? ''}\u0000${ds.y[i]}`;
-    const list = buckets.get(key);
-    if (list) list.push(i);
-    else buckets.set(key, [i]);
-  }
-  const out: number[] = [];
-  for (const list of buckets.values()) {
-    if (list.length <= max) out.push(...list);
-    else for (let j = 0; j < max; j++) out.push(list[Math.floor(((j + 0.5) * list.length) / max)]);
-  }
-  return out.sort((a, b) => a - b);
+  return capEvenlyPerKey(indices, (i) => `${ds.groups?.[i] ?? ''}\u0000${ds.y[i]}`, max);
 }
 
 /** Runs the whole pipeline; logs one line per stage through `o.log`. */

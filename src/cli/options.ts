@@ -1,4 +1,5 @@
-/** Parsing of numeric and list CLI options into typed values, with one-line errors naming the option. */
+/** Parsing of numeric and list CLI options into typed values, with one-line errors naming the option; options shared by commands. */
+import { Option } from 'commander';
 import { InvalidInputError } from '../errors.js';
 
 /** A number in [min, max] (or (min, max) when `exclusive`); anything else is an InvalidInputError naming `name`. */
@@ -23,4 +24,9 @@ export function parseInteger(name: string, text: string, min = -Infinity, max = 
 /** A comma- or space-separated list, empty items dropped. */
 export function parseList(text: string): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/** The `--backend <name>` option every tensor command takes (one definition so flag and help text stay identical). */
+export function backendOption(): Option {
+  return new Option('--backend <name>', 'force a tensor backend: tensorflow, native, wasm or cpu');
 }

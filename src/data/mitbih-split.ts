@@ -131,3 +131,24 @@ export function splitByGroup<T extends LabeledDataset & PerSampleExtras>(ds: T, 
     valIndices: Int32Array.from(valIdx),
   };
 }
+
+/**
+ * Keeps at most `max` of `indices` per key (e.g. class, or record + class), evenly spaced within
+ * each key's indices in order; returns the kept indices ascending. Used by the loader's and the
+ * training pipeline's per-record class caps.
+ */
+export function capEvenlyPerKey<K>(indices: readonly number[], keyOf: (i: number) => K, max: number): number[] {
+  const buckets = new Map<K, number[]>();
+  for (const i of indices) {
+    const key = keyOf(i);
+    const list = buckets.get(key);
+    if (list) list.push(i);
+    else buckets.set(key, [i]);
+  }
+  const out: number[] = [];
+  for (const list of buckets.values()) {
+    if (list.length <= max) out.push(...list);
+    else for (let j = 0; j < max; j++) out.push(list[Math.floor(((j + 0.5) * list.length) / max)]);
+  }
+  return out.sort((a, b) => a - b);
+}

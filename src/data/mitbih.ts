@@ -6,6 +6,7 @@ import { InvalidInputError } from '../errors.js';
 import type { LabeledDataset } from './types.js';
 import type { Annotation } from './annotations.js';
 import { resampleSignal } from './resample.js';
+import { capEvenlyPerKey } from './mitbih-split.js';
 
 /** AAMI EC57 beat classes, in label order. */
 export const AAMI_CLASSES = ['N', 'S', 'V', 'F', 'Q'] as const;
@@ -123,19 +124,7 @@ function windowFinite(x: Float32Array, lo: number, hi: number): boolean {
 /** Keeps at most `max` beats of each class, evenly spaced among that class's beats. */
 function capPerClass(keep: number[], beats: Annotation[], max: number): number[] {
   if (!Number.isInteger(max) || max < 0) throw new InvalidInputError('maxPerClassPerRecord', `must be a non-negative integer, got ${max}`);
-  const byClass = new Map<number, number[]>();
-  for (const i of keep) {
-    const c = aamiClass(beats[i].symbol);
-    const list = byClass.get(c);
-    if (list) list.push(i);
-    else byClass.set(c, [i]);
-  }
-  const out: number[] = [];
-  for (const list of byClass.values()) {
-    if (list.length <= max) out.push(...list);
-    else for (let j = 0; j < max; j++) out.push(list[Math.floor(((j + 0.5) * list.length) / max)]);
-  }
-  return out.sort((a, b) => a - b);
+  return capEvenlyPerKey(keep, (i) => aamiClass(beats[i].symbol), max);
 }
 
 function normalizeWindow(w: Float32Array, mode: 'none' | 'baseline' | 'zscore'): void {

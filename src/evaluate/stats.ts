@@ -30,6 +30,13 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
   if (n !== b.length) throw new Error(`pearson: lengths ${n} and ${b.length}`);
   if (n < 2) return NaN;
+  const { saa, sbb, sab } = centredMoments(a, b);
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
+}
+
+/** Means of two equal-length series and their centred sums of squares and cross products (shared by Pearson and SSIM). */
+function centredMoments(a: ArrayLike<number>, b: ArrayLike<number>): { ma: number; mb: number; saa: number; sbb: number; sab: number } {
+  const n = a.length;
   let ma = 0, mb = 0;
   for (let i = 0; i < n; i++) (ma += a[i]), (mb += b[i]);
   ma /= n;
@@ -41,7 +48,7 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
     saa += da * da;
     sbb += db * db;
   }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
+  return { ma, mb, saa, sbb, sab };
 }
 
 /** Spearman rank correlation (Pearson of average ranks). */
@@ -73,18 +80,9 @@ export function ssim(a: ArrayLike<number>, b: ArrayLike<number>): number {
     return Float64Array.from(v as ArrayLike<number>, (x) => (r > 0 ? (x - lo) / r : 0));
   };
   const x = scale(a), y = scale(b), n = x.length;
-  let mx = 0, my = 0;
-  for (let i = 0; i < n; i++) (mx += x[i]), (my += y[i]);
-  mx /= n;
-  my /= n;
-  let vx = 0, vy = 0, cxy = 0;
-  for (let i = 0; i < n; i++) {
-    vx += (x[i] - mx) ** 2;
-    vy += (y[i] - my) ** 2;
-    cxy += (x[i] - mx) * (y[i] - my);
-  }
+  const { ma: mx, mb: my, saa, sbb, sab } = centredMoments(x, y);
   const d = Math.max(1, n - 1);
-  (vx /= d), (vy /= d), (cxy /= d);
+  const vx = saa / d, vy = sbb / d, cxy = sab / d;
   const c1 = 0.01 ** 2, c2 = 0.03 ** 2;
   return ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2));
 }

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeNpy, parseNpy } from '../../src/cli/npy.js';
-import { parseInteger, parseList, parseNumber } from '../../src/cli/options.js';
+import { Command } from 'commander';
+import { backendOption, parseInteger, parseList, parseNumber } from '../../src/cli/options.js';
+import { buildProgram } from '../../src/cli/main.js';
 import { CorruptFileError, InvalidInputError, UnsupportedError } from '../../src/errors.js';
 
 function npyWithHeader(header: string, data: Uint8Array): Uint8Array {
@@ -43,4 +45,16 @@ test('option parsers accept valid values and name the option otherwise', () => {
   assert.throws(() => parseInteger('--epochs', '1.5', 1), /integer/);
   assert.throws(() => parseInteger('--epochs', '0', 1), />= 1/);
   assert.deepEqual(parseList('101, 106 ,108'), ['101', '106', '108']);
+});
+
+test('backendOption parses --backend and every tensor command shares its flag and help text', () => {
+  const cmd = new Command('x').exitOverride().addOption(backendOption());
+  assert.equal(cmd.parse(['--backend', 'wasm'], { from: 'user' }).opts().backend, 'wasm');
+  assert.equal(new Command('y').addOption(backendOption()).parse([], { from: 'user' }).opts().backend, undefined);
+  const help = 'force a tensor backend: tensorflow, native, wasm or cpu';
+  const all: Command[] = [];
+  const walk = (c: Command): void => { all.push(c); c.commands.forEach(walk); };
+  walk(buildProgram());
+  const withBackend = all.filter((c) => c.options.some((o) => o.long === '--backend' && o.description === help)).map((c) => c.name());
+  for (const name of ['ecg', 'predict', 'explain', 'demo', 'gradcam-depth', 'ecg-lstm']) assert.ok(withBackend.includes(name), `${name} lacks --backend`);
 });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sharedData } from '../helpers.js';
 import { AAMI_CLASSES, DS1_RECORDS, DS2_RECORDS, PACED_RECORDS, aamiClass, segmentBeats, concatBeatDatasets } from '../../src/data/mitbih.js';
-import { classBalance, formatClassBalance, splitByGroup, subsetDataset } from '../../src/data/mitbih-split.js';
+import { capEvenlyPerKey, classBalance, formatClassBalance, splitByGroup, subsetDataset } from '../../src/data/mitbih-split.js';
 import { loadMitbihBeats, readAnnotations, readWfdbRecord } from '../../src/node/data.js';
 import { BEAT_SYMBOLS, type Annotation } from '../../src/data/annotations.js';
 import { FileAccessError, InvalidInputError } from '../../src/errors.js';
@@ -133,4 +133,16 @@ test('classBalance counts and formats a table; bad labels throw', () => {
   assert.match(table, /^total\s+1\s+0\s+2\s+0\s+1\s+4$/m);
   assert.match(table, /^%\s+25\.0\s+0\.0\s+50\.0/m);
   assert.throws(() => classBalance({ ...ds, y: Int32Array.from([0, 0, 0, 5]) }), InvalidInputError);
+});
+
+test('capEvenlyPerKey keeps at most max per key, evenly spaced, ascending', () => {
+  // keys: a at 0,2,4,6,8 (5 items), b at 1,3,5,7 (4 items)
+  const key = (i: number) => (i % 2 === 0 ? 'a' : 'b');
+  const idx = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  // max 2: a picks list[floor(0.5*5/2)=1]=2, list[floor(1.5*5/2)=3]=6; b picks list[1]=3, list[3]=7
+  assert.deepEqual(capEvenlyPerKey(idx, key, 2), [2, 3, 6, 7]);
+  // max 4: a drops list[2]=4 (picks positions 0,1,3,4), b (4 items) keeps all
+  assert.deepEqual(capEvenlyPerKey(idx, key, 4), [0, 1, 2, 3, 5, 6, 7, 8]);
+  assert.deepEqual(capEvenlyPerKey(idx, key, 9), idx);
+  assert.deepEqual(capEvenlyPerKey(idx, key, 0), []);
 });

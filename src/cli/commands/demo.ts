@@ -13,7 +13,7 @@ import type { TraceExample } from '../../report/training.js';
 import { createProgressReporter } from '../progress-bar.js';
 import { runEcgTraining, type EcgRunResult } from '../ecg-pipeline.js';
 import { writeRunOutputs } from './train.js';
-import { parseInteger } from '../options.js';
+import { parseInteger, backendOption } from '../options.js';
 import { explainDemoBeats } from '../demo-explain.js';
 import { writeFileAtomic } from '../../node/fs.js';
 
@@ -58,7 +58,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--out <dir>', 'output folder', 'medlens-demo')
     .option('--quick', 'a few-second run (tiny data, 2 epochs) to check the setup')
     .option('--seed <int>', 'seed of data, split, shuffling and weights', '0')
-    .option('--backend <name>', 'force a tensor backend: tensorflow, native, wasm or cpu')
+    .addOption(backendOption())
     .action(async (flags: { out: string; quick?: boolean; seed: string; backend?: string }) => {
       const t0 = Date.now();
       const seed = parseInteger('--seed', flags.seed, 0);

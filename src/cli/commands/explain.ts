@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { backendOption } from '../options.js';
 import { tf } from '../../backend/tf.js';
 import { initNodeBackend } from '../../backend/node.js';
 import { InvalidInputError } from '../../errors.js';
@@ -159,6 +160,6 @@ export function registerExplainCommand(program: Command): void {
     .option('--opt <key=value...>', 'method options, e.g. --opt steps=64 --opt window=[8]')
     .option('--pictures <n>', 'pictures for at most n samples (default 16)')
     .option('--list', 'list the available methods')
-    .option('--backend <name>', 'force a tensor backend: tensorflow, native, wasm or cpu')
+    .addOption(backendOption())
     .action(async (flags: ExplainFlags) => runExplain(flags));
 }

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { backendOption } from '../options.js';
 import { initNodeBackend } from '../../backend/node.js';
 import { FileAccessError, InvalidInputError, UnsupportedError } from '../../errors.js';
 import { loadModelFolder } from '../../node/models.js';
@@ -151,7 +152,7 @@ export function registerPredictCommand(program: Command): void {
     .requiredOption('--model <dir>', 'model folder (model.json, weights.bin, medlens.json)')
     .requiredOption('--input <file>', 'input file')
     .requiredOption('--out <file>', 'output file (.json or .csv)')
-    .option('--backend <name>', 'force a tensor backend: tensorflow, native, wasm or cpu')
+    .addOption(backendOption())
     .action(async (flags: { model: string; input: string; out: string; backend?: string }) => {
       const outExt = path.extname(flags.out).toLowerCase();
       if (outExt !== '.json' && outExt !== '.csv') throw new InvalidInputError('--out', `'${flags.out}' must end in .json or .csv`);

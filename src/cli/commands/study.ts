@@ -23,7 +23,7 @@ import { runGradcamDepthStudy } from '../../studies/gradcam-depth.js';
 import { gradcamDepthOutputs } from '../../studies/gradcam-depth-report.js';
 import { createProgressReporter } from '../progress-bar.js';
 import { runEcgLstmCommand, type EcgLstmFlags } from './study-ecg-lstm.js';
-import { parseInteger, parseList, parseNumber } from '../options.js';
+import { parseInteger, parseList, parseNumber, backendOption } from '../options.js';
 
 /** Writes results.json, report.html and every extra file of a study into `out` (atomically). */
 export function writeStudyOutputs(out: string, outputs: StudyOutputs): string[] {
@@ -149,7 +149,7 @@ export function registerStudyCommand(program: Command): Command {
     .option('--variants <list>', 'clean, confounder (default both)')
     .option('--hannover <dir>', 'Hannover chest X-ray folder (default ../shared/data/cxr/hannover when present)')
     .option('--no-hannover', 'skip the real-data check')
-    .option('--backend <name>', 'force a tensor backend: tensorflow, native, wasm or cpu')
+    .addOption(backendOption())
     .action(async (flags: GradcamDepthFlags) => {
       await runGradcamDepthCommand(flags);
     });
@@ -167,7 +167,7 @@ export function registerStudyCommand(program: Command): Command {
     .option('--epochs <count>', 'training epochs')
     .option('--explain <count>', 'held-out beats explained per dataset')
     .option('--max-per-class <count>', 'MIT-BIH beats per class per record')
-    .option('--backend <name>', 'force a tensor backend: tensorflow, native, wasm or cpu')
+    .addOption(backendOption())
     .action(async (flags: EcgLstmFlags) => {
       await runEcgLstmCommand(flags);
     });

@@ -16,7 +16,7 @@ import { formatReport } from '../../train/metrics.js';
 import { trainingReport } from '../../report/training.js';
 import { createProgressReporter } from '../progress-bar.js';
 import { runEcgTraining, type EcgRunResult } from '../ecg-pipeline.js';
-import { parseInteger, parseNumber, parseList } from '../options.js';
+import { parseInteger, parseNumber, parseList, backendOption } from '../options.js';
 
 interface TrainEcgFlags {
   data?: string;
@@ -119,7 +119,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--patience <epochs>', 'early stopping on validation macro F1 after this many epochs without improvement')
     .option('--out <dir>', 'output folder (model/, metrics.json, report.html, checkpoint)', 'medlens-train-ecg')
     .option('--resume', 'continue from the checkpoint in --out')
-    .option('--backend <name>', 'force a tensor backend: tensorflow, native, wasm or cpu')
+    .addOption(backendOption())
     .action(async (flags: TrainEcgFlags) => {
       if (!flags.data && !flags.synthetic) throw new InvalidInputError('train ecg', 'give --data <mitdb folder> or --synthetic');
       if (flags.data && flags.synthetic) throw new InvalidInputError('train ecg', '--data and --synthetic exclude each other');
