@@ -47,13 +47,9 @@ export async function explainDemoBeats(run: EcgRunResult, pictures: number[], pe
   const method = 'IntegratedGradients';
   const attribution = await explain(run.model, x, { method, target: chosen.map((i) => test.y[i]), steps: 32 });
   x.dispose();
-  const abs = attribution.withSign('absolute').values;
-  // relevance per time step: |IG| summed over channels
-  const relevanceOf = (row: number) => Float32Array.from({ length: t }, (_, s) => {
-    let sum = 0;
-    for (let ch = 0; ch < c; ch++) sum += abs[(row * t + s) * c + ch];
-    return sum;
-  });
+  // |IG| per time step, summed over channels
+  const perStep = attribution.withSign('absolute').sumChannels();
+  const relevanceOf = (row: number) => perStep.sampleValues(row);
   const acc = test.classNames.map((className) => ({ className, beats: 0, p: 0, qrs: 0, t: 0, outside: 0, onTruth: 0 }));
   chosen.forEach((i, row) => {
     if (!waves) return;
