@@ -65,8 +65,9 @@ function timeNet(arch: string, reps: number): { ms: Record<Op, Timing>; params: 
   const optimizer = tf.train.sgd(0.01);
   const logits = (inp: tf.Tensor, training: boolean) => model.apply(inp, { training }) as tf.Tensor;
   const ops: Record<Op, () => void> = {
-    forward: () => tf.tidy(() => logits(x, false).dataSync()),
-    inputgrad: () => tf.tidy(() => tf.grad((inp: tf.Tensor) => tf.sum(tf.slice(logits(inp, false), [0, 0], [-1, 1])))(x).dataSync()),
+    // tidy must not return the typed array: tfjs would walk its 196k elements as a container.
+    forward: () => tf.tidy(() => { logits(x, false).dataSync(); }),
+    inputgrad: () => tf.tidy(() => { tf.grad((inp: tf.Tensor) => tf.sum(tf.slice(logits(inp, false), [0, 0], [-1, 1])))(x).dataSync(); }),
     train: () => {
       const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(x, true)) as tf.Scalar, true);
       loss!.dataSync();

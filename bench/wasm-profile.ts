@@ -7,7 +7,7 @@ import { tf } from '../src/backend/tf.js';
 import { initNodeBackend } from '../src/backend/node.js';
 import { buildModel, type ModelArch } from '../src/models/index.js';
 
-await initNodeBackend('wasm');
+await initNodeBackend((process.env.MEDLENS_BACKEND as 'wasm') ?? 'wasm');
 const arch = (process.argv[2] ?? 'resnet18') as ModelArch;
 const op = process.argv[3] ?? 'inputgrad';
 const byShape = process.argv[4] === 'shapes';
@@ -21,7 +21,7 @@ const run = op === 'train'
       loss!.dataSync();
       loss!.dispose();
     }
-  : () => tf.tidy(() => tf.grad((inp: tf.Tensor) => tf.sum(model.apply(inp, { training: false }) as tf.Tensor))(x).dataSync());
+  : () => tf.tidy(() => { tf.grad((inp: tf.Tensor) => tf.sum(model.apply(inp, { training: false }) as tf.Tensor))(x).dataSync(); });
 run();
 const t0 = performance.now();
 run();

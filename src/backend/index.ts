@@ -1,4 +1,4 @@
 /** Browser-safe backend API. Node code uses `backend/node.ts`. */
-export { tf, tfl } from './tf.js';
+export { tf, tfl, tidyData } from './tf.js';
 export { selectBackend, backendInfo, cpuCandidate, type BackendCandidate, type BackendInfo } from './select.js';
 export { wasmCandidate } from './wasm.js';

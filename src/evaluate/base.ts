@@ -5,7 +5,7 @@
  * samples) by extending the explainers' `ExplainContext`, so metrics share the explainers'
  * batching and perturbation engine. Progress is reported over samples.
  */
-import { tf, tfl } from '../backend/tf.js';
+import { tf, tfl, tidyData } from '../backend/tf.js';
 import { InvalidInputError, UnsupportedError } from '../errors.js';
 import { Attribution } from '../explain/attribution.js';
 import { ExplainContext, targetScores } from '../explain/base.js';
@@ -179,7 +179,7 @@ export class EvalContext extends ExplainContext {
     const out = new Float32Array(rows.shape[0]);
     for (let s = 0; s < out.length; s += this.batchSize) {
       const e = Math.min(out.length, s + this.batchSize);
-      out.set(tf.tidy(() => this.scores(tf.slice(rows, s, e - s), sampleOfRow.subarray(s, e)).dataSync() as Float32Array), s);
+      out.set(tidyData(() => this.scores(tf.slice(rows, s, e - s), sampleOfRow.subarray(s, e)).dataSync() as Float32Array), s);
     }
     return out;
   }
@@ -190,7 +190,7 @@ export class EvalContext extends ExplainContext {
     let k = 0;
     for (let s = 0; s < rows.shape[0]; s += this.batchSize) {
       const e = Math.min(rows.shape[0], s + this.batchSize);
-      parts.push(tf.tidy(() => {
+      parts.push(tidyData(() => {
         const o = this.forward(tf.slice(rows, s, e - s));
         k = o.shape[1] ?? 1;
         return o.dataSync() as Float32Array;

@@ -4,7 +4,7 @@
  * and scored with ONE forward per chunk. Ordered curves (deletion, insertion, single groups)
  * and random subsets are built on it.
  */
-import { tf } from '../backend/tf.js';
+import { tf, tidyData } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import { Rng } from '../util/random.js';
 import { runPerturbations } from '../explain/perturbation.js';
@@ -133,7 +133,7 @@ export async function scoreCopies(
       out.set(ctx.inputOf(i));
       make(i, (s + r) % count, out);
     }
-    const scores = tf.tidy(() => ctx.scores(tf.tensor(data, [e - s, ...ctx.sampleShape]), samples).dataSync() as Float32Array);
+    const scores = tidyData(() => ctx.scores(tf.tensor(data, [e - s, ...ctx.sampleShape]), samples).dataSync() as Float32Array);
     for (let r = 0; r < e - s; r++) consume(samples[r], (s + r) % count, scores[r]);
   });
 }

@@ -3,7 +3,7 @@
  * interpolation steps, noisy samples) through the model in chunks of `internalBatchSize`,
  * reports progress and keeps every tensor inside tf.tidy. A method file holds only its rule.
  */
-import { tf, tfl } from '../backend/tf.js';
+import { tf, tfl, tidyData } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import type { SpatialRank } from '../data/types.js';
 import { Attribution, type AttributionInit } from './attribution.js';
@@ -34,7 +34,7 @@ export function validateInput(model: ModelLike, input: tf.Tensor): void {
     const ok = want.length === input.shape.length && want.every((d, i) => d === null || d === input.shape[i]);
     if (!ok) throw new InvalidInputError('input', `model '${model.name}' expects shape [${want.map((d) => d ?? 'N')}], got [${input.shape}]`);
   }
-  const finite = tf.tidy(() => tf.all(tf.isFinite(input)).dataSync()[0]);
+  const finite = tidyData(() => tf.all(tf.isFinite(input)).dataSync()[0]);
   if (!finite) throw new InvalidInputError('input', 'contains NaN or Inf');
 }
 
@@ -109,7 +109,7 @@ export class ExplainContext {
 
   /** Target scores of rows as numbers (one forward pass; rows are not disposed). */
   evaluate(rows: tf.Tensor, sampleOfRow: Int32Array): Float32Array {
-    return tf.tidy(() => this.scores(rows, sampleOfRow).dataSync() as Float32Array).slice();
+    return tidyData(() => this.scores(rows, sampleOfRow).dataSync() as Float32Array).slice();
   }
 
   /** Resolves the target (default: predicted class) and records the base scores. */
@@ -136,7 +136,7 @@ export class ExplainContext {
       }
       const k = out.shape[1];
       let classes: Int32Array;
-      if (target === undefined) classes = tf.tidy(() => tf.argMax(out, 1).dataSync() as Int32Array).slice();
+      if (target === undefined) classes = tidyData(() => tf.argMax(out, 1).dataSync() as Int32Array).slice();
       else if (typeof target === 'number') classes = new Int32Array(this.n).fill(target);
       else if (typeof target === 'object' && target !== null && typeof target.length === 'number') {
         if (target.length !== this.n) throw new InvalidInputError('target', `${target.length} indices for ${this.n} samples`);
@@ -147,7 +147,7 @@ export class ExplainContext {
         if (!Number.isInteger(c) || c < 0 || c >= k) throw new InvalidInputError('target', `class index ${c} outside [0, ${k}) for a model with ${k} outputs`);
       }
       this.target = { kind: 'class', classes };
-      this.baseScores = tf.tidy(() => targetScores(out, this.target, all).dataSync() as Float32Array).slice();
+      this.baseScores = tidyData(() => targetScores(out, this.target, all).dataSync() as Float32Array).slice();
     } finally {
       tf.dispose(outputs);
       if (outputs.length > 1) out.dispose();
@@ -180,7 +180,7 @@ export class ExplainContext {
   async mapInputChunks(fn: (x: tf.Tensor, samples: Int32Array) => tf.Tensor): Promise<Float32Array> {
     const parts: Float32Array[] = [];
     await this.chunks(this.n, (s, e) => {
-      parts.push(tf.tidy(() => fn(tf.slice(this.input, s, e - s), new Int32Array(e - s).map((_, i) => s + i)).dataSync() as Float32Array));
+      parts.push(tidyData(() => fn(tf.slice(this.input, s, e - s), new Int32Array(e - s).map((_, i) => s + i)).dataSync() as Float32Array));
     });
     return concatChunks(parts);
   }

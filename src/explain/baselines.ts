@@ -2,7 +2,7 @@
  * Reference inputs ("baselines") for integrated gradients, GradientShap, DeepLift and the
  * perturbation methods: zero, a constant, a blurred copy, seeded uniform noise, or a tensor.
  */
-import { tf } from '../backend/tf.js';
+import { tf, tidyData } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import { Rng } from '../util/random.js';
 import { gaussianBlur } from './spatial.js';
@@ -31,7 +31,7 @@ export function makeBaseline(input: tf.Tensor, spec: BaselineSpec = 'zero', opts
     return gaussianBlur(input, sigma);
   }
   if (spec === 'uniform') {
-    const [lo, hi] = tf.tidy(() => [tf.min(input).dataSync()[0], tf.max(input).dataSync()[0]]);
+    const [lo, hi] = tidyData(() => [tf.min(input).dataSync()[0], tf.max(input).dataSync()[0]]);
     const rng = new Rng(opts.seed ?? 0);
     const v = new Float32Array(input.size);
     for (let i = 0; i < v.length; i++) v[i] = rng.uniform(lo, hi);

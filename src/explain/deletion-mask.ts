@@ -11,7 +11,7 @@
  * (high = relevant). 1D signals [N, T, C] get a mask over time, or one per lead (`perLead`);
  * images and volumes a mask over pixels/voxels shared by the channels.
  */
-import { tf } from '../backend/tf.js';
+import { tf, tidyData } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import { Rng } from '../util/random.js';
 import type { Attribution } from './attribution.js';
@@ -148,7 +148,7 @@ function fixedReference(x: tf.Tensor, p: Exclude<MaskPerturbation, InfillFunctio
       return tf.broadcastTo(tf.mean(x, axes, true), x.shape);
     }
     if (p === 'noise') {
-      const std = o.noiseStd ?? tf.tidy(() => tf.moments(x).variance.dataSync()[0] ** 0.5);
+      const std = o.noiseStd ?? tidyData(() => tf.moments(x).variance.dataSync()[0] ** 0.5);
       nonNegative('noiseStd', std);
       const e = new Float32Array(x.size);
       for (let i = 0; i < e.length; i++) e[i] = rng.normal(0, std);

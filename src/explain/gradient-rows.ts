@@ -3,7 +3,7 @@
  * copies) are built chunk by chunk, differentiated in one pass per chunk, and accumulated per
  * sample in plain arrays, so memory is bounded by `internalBatchSize` rows.
  */
-import { tf } from '../backend/tf.js';
+import { tf, tidyData } from '../backend/tf.js';
 import type { ExplainContext } from './base.js';
 
 /** One chunk of rows: the rows, the sample each belongs to, and its weight in the sum. */
@@ -36,7 +36,7 @@ export async function sumRowGradients(
   const sum = new Float32Array(ctx.n * size);
   const sumSquares = squares ? new Float32Array(ctx.n * size) : undefined;
   await ctx.chunks(total, (start, end) => {
-    const { grads, samples, weights } = tf.tidy(() => {
+    const { grads, samples, weights } = tidyData(() => {
       const c = make(start, end);
       const g = ctx.gradients(c.rows, c.samples, forward);
       return { grads: (c.times ? tf.mul(g, c.times) : g).dataSync() as Float32Array, samples: c.samples, weights: c.weights };

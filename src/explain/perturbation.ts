@@ -6,7 +6,7 @@
  * replacement: a baseline value/tensor, or a function (e.g. generative infill) of the rows
  * and masks.
  */
-import { tf } from '../backend/tf.js';
+import { tf, tidyData } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import { makeBaseline, type BaselineOptions, type BaselineSpec } from './baselines.js';
 import type { ExplainContext } from './base.js';
@@ -52,7 +52,7 @@ export async function runPerturbations(ctx: ExplainContext, plan: PerturbationPl
           throw new InvalidInputError('baseline', `replacement function returned [${fill.shape}] for rows [${x.shape}]`);
         }
         const rows = tf.add(tf.mul(x, tf.sub(1, masks)), tf.mul(fill, masks));
-        const scores = tf.tidy(() => ctx.scores(rows, samples).dataSync() as Float32Array);
+        const scores = tidyData(() => ctx.scores(rows, samples).dataSync() as Float32Array);
         passes++;
         plan.consume(samples, index, scores, masks);
       });

@@ -7,7 +7,7 @@
  * with mu the mean of that context (so the local level follows the signal). No training
  * beyond one pass over the signals; gaps longer than maxLag fall back to linear interpolation.
  */
-import { tf } from '../../backend/tf.js';
+import { tf, tidyData } from '../../backend/tf.js';
 import { InvalidInputError } from '../../errors.js';
 import { solveLinearSystem } from '../linear-solve.js';
 import { forEachGap, linearInfill, readInfillArgs } from './classical.js';
@@ -68,7 +68,7 @@ export class GaussianInfill {
     return (x, mask) => {
       const { xv, mv, n, spatial, channels } = readInfillArgs(x, mask);
       if (spatial.length !== 1) throw new InvalidInputError('infill', `Gaussian infill needs signals [N, T, C], got shape [${x.shape}]`);
-      const lin = tf.tidy(() => fallback(x, mask).dataSync() as Float32Array);
+      const lin = tidyData(() => fallback(x, mask).dataSync() as Float32Array);
       const t = spatial[0];
       forEachGap(mv, n, t, channels, (at, i, j) => this.fillGap(xv, mv, lin, at, t, i, j, context));
       return tf.tensor(xv, x.shape);

@@ -10,7 +10,7 @@
  * pixels, so the model is contrast- and offset-invariant. Fully convolutional: any even
  * height/width; channels are infilled one at a time.
  */
-import { tf, tfl } from '../../backend/tf.js';
+import { tf, tfl, tidyData } from '../../backend/tf.js';
 import { InvalidInputError } from '../../errors.js';
 import type { ProgressCallback } from '../../progress.js';
 import { Rng } from '../../util/random.js';
@@ -154,7 +154,7 @@ export class ImageInfillModel {
       x.set(set.x.subarray(i * p, (i + 1) * p), b * p);
       drawRandomHole(m, b * p, h, w, size, rng);
     }
-    const harm = tf.tidy(() => harmonic(tf.tensor(x, [batch, h, w, 1]), tf.tensor(m, [batch, h, w, 1])).dataSync() as Float32Array);
+    const harm = tidyData(() => harmonic(tf.tensor(x, [batch, h, w, 1]), tf.tensor(m, [batch, h, w, 1])).dataSync() as Float32Array);
     return { x, m, harm, shape: [batch, h, w] };
   }
 
