@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "batchnorm.h"
 #include "common.h"
 #include "conv.h"
 #include "elementwise.h"
@@ -259,6 +260,42 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   });
 }
 
+// Channel count (`cv`) and element count of a channel-last tensor x (`xv`); checks c divides it.
+size_t channelsOf(napi_env env, napi_value cv, napi_value xv, const char *name, float *&x, size_t &c) {
+  const double cd = number(env, cv);
+  size_t n;
+  x = f32Any(env, xv, name, n);
+  if (cd < 1 || n == 0 || n % static_cast<size_t>(cd)) throw ArgError(std::string(name) + " size is not a positive multiple of channels");
+  c = static_cast<size_t>(cd);
+  return n;
+}
+
+// batchNormTrain(channels, eps, x, scale|null, offset|null, y, mean, variance)
+napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
+  return wrap<8>(env, info, [&](napi_value *a) -> napi_value {
+    float *x;
+    size_t c;
+    const size_t n = channelsOf(env, a[0], a[2], "x", x, c);
+    batchNormTrainForward(static_cast<long>(n / c), static_cast<long>(c), x, f32(env, a[3], c, "scale", true),
+                          f32(env, a[4], c, "offset", true), static_cast<float>(number(env, a[1])), f32(env, a[5], n, "y"),
+                          f32(env, a[6], c, "mean"), f32(env, a[7], c, "variance"));
+    return nullptr;
+  });
+}
+
+// batchNormTrainGrad(channels, eps, dy, x, mean, variance, scale|null, dx|null, dscale, doffset)
+napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
+  return wrap<10>(env, info, [&](napi_value *a) -> napi_value {
+    float *x;
+    size_t c;
+    const size_t n = channelsOf(env, a[0], a[3], "x", x, c);
+    batchNormTrainBackward(static_cast<long>(n / c), static_cast<long>(c), f32(env, a[2], n, "dy"), x, f32(env, a[4], c, "mean"),
+                           f32(env, a[5], c, "variance"), f32(env, a[6], c, "scale", true), static_cast<float>(number(env, a[1])),
+                           f32(env, a[7], n, "dx", true), f32(env, a[8], c, "dscale"), f32(env, a[9], c, "doffset"));
+    return nullptr;
+  });
+}
+
 // transpose(params=[rank, shape, perm], x, out)
 napi_value Transpose(napi_env env, napi_callback_info info) {
   return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
@@ -341,6 +378,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"tile", Tile},
       {"maxPool", PoolForward<maxPool>},
       {"batchNorm", BatchNorm},
+      {"batchNormTrain", BatchNormTrain},
+      {"batchNormTrainGrad", BatchNormTrainGrad},
       {"transpose", Transpose},
       {"copyBlock", CopyBlock},
       {"softmax", Softmax},

@@ -20,6 +20,10 @@ export interface NativeAddon {
   tile(p: Int32Array, x: Float32Array, out: Float32Array): void;
   batchNorm(channels: number, eps: number, x: Float32Array, mean: Float32Array, variance: Float32Array,
     offset: Float32Array | null, scale: Float32Array | null, y: Float32Array): void;
+  batchNormTrain(channels: number, eps: number, x: Float32Array, scale: Float32Array | null, offset: Float32Array | null,
+    y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  batchNormTrainGrad(channels: number, eps: number, dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array,
+    scale: Float32Array | null, dx: Float32Array | null, dscale: Float32Array, doffset: Float32Array): void;
   transpose(p: Int32Array, x: Float32Array, out: Float32Array): void;
   copyBlock(p: Int32Array, src: Float32Array, dst: Float32Array): void;
   softmax(rowLength: number, x: Float32Array, y: Float32Array): void;
@@ -87,16 +91,19 @@ export function nativeKernelHits(): ReadonlyMap<string, number> {
   return hits;
 }
 
-/** Wraps `impl` as a kernel of the 'native' backend that defers to the cpu kernel `name` when needed. */
+/**
+ * Wraps `impl` as a kernel of the 'native' backend that defers to the cpu kernel `name` when needed.
+ * Fused ops (native-only names, no cpu kernel) must handle every input they are given.
+ */
 export function nativeKernel(name: string, impl: NativeImpl, addon: NativeAddon): tf.KernelConfig {
   const cpu = tf.getKernel(name, 'cpu');
-  if (!cpu) throw new Error(`cpu kernel ${name} is not registered`);
   const kernelFunc: Kernel = (args) => {
     const backend = args.backend as MathBackendCPU;
     const empty = Object.values(args.inputs).some((t) => t !== undefined && t.shape.some((d) => d === 0));
     const out = empty ? null : impl(args, addon, backend);
     if (out) hits.set(name, (hits.get(name) ?? 0) + 1);
-    return out ?? cpu.kernelFunc(args);
+    if (!out && !cpu) throw new Error(`native kernel ${name} cannot run on these inputs and has no cpu kernel`);
+    return out ?? cpu!.kernelFunc(args);
   };
   return { kernelName: name, backendName: 'native', kernelFunc };
 }
