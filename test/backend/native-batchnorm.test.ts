@@ -27,6 +27,8 @@ interface Result {
   dbeta?: Float32Array;
 }
 
+const present = <T>(v: T | undefined): v is T => v !== undefined;
+
 /** Channel vectors of a case (gamma, beta, moving mean, moving variance), away from 0 and 1. */
 function channelParams(c: number, seed: number): Float32Array[] {
   return [0, 1, 2, 3].map((k) => randn([c], seed + 10 + k).values.map((v) => (k === 1 || k === 2 ? v : 0.5 + Math.abs(v))));
@@ -43,16 +45,16 @@ async function runCase(backend: string, cs: Case, make: ((c: Case) => tfl.layers
   const [gammaV, betaV, meanV, varV] = channelParams(c, seed);
   const xVar = tf.variable(tf.tensor(randn(cs.shape, seed).values.map((v) => v * 3 + 2), cs.shape));
   const dy = tf.tensor(randn(cs.shape, seed + 1).values, cs.shape);
-  const gamma = cs.scale ? tf.variable(tf.tensor1d(gammaV)) : undefined;
-  const beta = cs.center ? tf.variable(tf.tensor1d(betaV)) : undefined;
-  const movingMean = tf.variable(tf.tensor1d(meanV), false);
-  const movingVariance = tf.variable(tf.tensor1d(varV), false);
+  const gamma: tf.Variable | undefined = cs.scale ? tf.variable(tf.tensor1d(gammaV)) : undefined;
+  const beta: tf.Variable | undefined = cs.center ? tf.variable(tf.tensor1d(betaV)) : undefined;
+  const movingMean: tf.Variable = tf.variable(tf.tensor1d(meanV), false);
+  const movingVariance: tf.Variable = tf.variable(tf.tensor1d(varV), false);
   let forward: () => tf.Tensor;
   let layer: tfl.layers.Layer | undefined;
   if (make) {
     layer = make(cs);
     layer.build(cs.shape);
-    layer.setWeights([gamma, beta, movingMean, movingVariance].filter((w): w is tf.Variable => w !== undefined));
+    layer.setWeights([gamma, beta, movingMean, movingVariance].filter(present));
     forward = () => layer!.apply(xVar, { training: true }) as tf.Tensor;
   } else {
     const axes = cs.shape.slice(0, -1).map((_, i) => i);
@@ -66,7 +68,7 @@ async function runCase(backend: string, cs: Case, make: ((c: Case) => tfl.layers
       return beta ? tf.add(y, beta) : y;
     };
   }
-  const trainable = layer ? layer.trainableWeights.map((w) => w.read() as tf.Variable) : [gamma, beta].filter((w): w is tf.Variable => w !== undefined);
+  const trainable = layer ? layer.trainableWeights.map((w) => w.read() as tf.Variable) : [gamma, beta].filter(present);
   let y!: Float32Array;
   const { grads } = tf.variableGrads(() => {
     const out = forward();
@@ -84,7 +86,7 @@ async function runCase(backend: string, cs: Case, make: ((c: Case) => tfl.layers
     dgamma: read(layer ? (cs.scale ? grads[trainable[0].name] : undefined) : byName(gamma)),
     dbeta: read(layer ? (cs.center ? grads[trainable[trainable.length - 1].name] : undefined) : byName(beta)),
   };
-  tf.dispose([xVar, dy, gamma, beta, movingMean, movingVariance].filter((v) => v !== undefined) as tf.Tensor[]);
+  tf.dispose([xVar, dy, gamma, beta, movingMean, movingVariance].filter(present));
   tf.dispose(Object.values(grads));
   // Built by hand, so Layer.dispose() refuses: dispose the weights.
   for (const w of layer?.weights ?? []) w.dispose();
