@@ -13,6 +13,7 @@
 #include "conv.h"
 #include "elementwise.h"
 #include "matmul.h"
+#include "rnn.h"
 
 namespace {
 
@@ -311,6 +312,47 @@ napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// Checked RnnParams (see rnn.h) and the element counts of x, y and the LSTM workspace.
+struct Rnn {
+  const int *p;
+  size_t xLen, yLen, wsLen;
+};
+
+Rnn rnnParams(napi_env env, napi_value v) {
+  const int *p = params(env, v, RP_COUNT);
+  const size_t b = prod({p[RP_B]}), t = prod({p[RP_T]}), u = prod({p[RP_U]});
+  return {p, b * t * prod({p[RP_D]}), (p[RP_SEQ] ? b * t : b) * u, b * t * kLstmWorkspacePerUnit * u};
+}
+
+// lstmForward(params, x, kernel, recurrentKernel, bias|null, y, ws)
+napi_value LstmForward(napi_env env, napi_callback_info info) {
+  return wrap<7>(env, info, [&](napi_value *a) -> napi_value {
+    const Rnn r = rnnParams(env, a[0]);
+    const int *p = r.p;
+    float *bias = f32(env, a[4], 4 * static_cast<size_t>(p[RP_U]), "bias", true);
+    if ((bias != nullptr) != (p[RP_HAS_BIAS] != 0)) throw ArgError("bias does not match params");
+    lstmForward(p, f32(env, a[1], r.xLen, "x"), f32(env, a[2], prod({p[RP_D], 4 * p[RP_U]}), "kernel"),
+                f32(env, a[3], prod({p[RP_U], 4 * p[RP_U]}), "recurrentKernel"), bias, f32(env, a[5], r.yLen, "y"),
+                f32(env, a[6], r.wsLen, "ws"));
+    return nullptr;
+  });
+}
+
+// lstmBackward(params, dy, x, kernel, recurrentKernel, ws, dx, dKernel, dRecurrentKernel, dBias|null)
+napi_value LstmBackward(napi_env env, napi_callback_info info) {
+  return wrap<10>(env, info, [&](napi_value *a) -> napi_value {
+    const Rnn r = rnnParams(env, a[0]);
+    const int *p = r.p;
+    const size_t wLen = prod({p[RP_D], 4 * p[RP_U]}), uLen = prod({p[RP_U], 4 * p[RP_U]});
+    float *db = f32(env, a[9], 4 * static_cast<size_t>(p[RP_U]), "dBias", true);
+    if ((db != nullptr) != (p[RP_HAS_BIAS] != 0)) throw ArgError("dBias does not match params");
+    lstmBackward(p, f32(env, a[1], r.yLen, "dy"), f32(env, a[2], r.xLen, "x"), f32(env, a[3], wLen, "kernel"),
+                 f32(env, a[4], uLen, "recurrentKernel"), f32(env, a[5], r.wsLen, "ws"), f32(env, a[6], r.xLen, "dx"),
+                 f32(env, a[7], wLen, "dKernel"), f32(env, a[8], uLen, "dRecurrentKernel"), db);
+    return nullptr;
+  });
+}
+
 // info() -> { onednn, threads, cachedPrimitives }
 napi_value Info(napi_env env, napi_callback_info info) {
   return wrap<0>(env, info, [&](napi_value *) -> napi_value {
@@ -346,6 +388,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"softmax", Softmax},
       {"avgPool", PoolForward<avgPool>},
       {"avgPoolGrad", AvgPoolGrad},
+      {"lstmForward", LstmForward},
+      {"lstmBackward", LstmBackward},
       {"info", Info},
   };
   napi_property_descriptor props[sizeof(methods) / sizeof(methods[0])];

@@ -1,0 +1,217 @@
+#include "rnn.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.h>
+
+namespace medlens {
+namespace {
+
+// Row-major C = A·B + beta·C through oneDNN's JIT sgemm; inside an OpenMP parallel region it runs
+// on the calling thread only. Returns false on failure (callers in parallel regions cannot throw).
+bool gemm(char ta, char tb, long m, long n, long k, const float *a, long lda, const float *b, long ldb, float beta, float *c,
+          long ldc) {
+  return dnnl_sgemm(ta, tb, m, n, k, 1.f, a, lda, b, ldb, beta, c, ldc) == dnnl_success;
+}
+
+void gemmOrThrow(char ta, char tb, long m, long n, long k, const float *a, long lda, const float *b, long ldb, float beta,
+                 float *c, long ldc) {
+  if (!gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)) throw std::runtime_error("dnnl_sgemm failed");
+}
+
+// exp(x) to ~2 ulp (Cephes' expf polynomial), branch-free so that loops over it vectorise:
+// libm's tanhf/expf per element cost more than the recurrent GEMM.
+inline float expApprox(float x) {
+  x = std::min(std::max(x, -87.f), 88.f);
+  const float n = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;  // round to nearest
+  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
+  float y = 1.9875691500e-4f;
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  y = y * (r * r) + r + 1.f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return y * scale;
+}
+
+inline float tanhApprox(float x) {
+  const float e = expApprox(-2.f * std::abs(x));
+  const float t = (1.f - e) / (1.f + e);
+  return x < 0.f ? -t : t;
+}
+
+inline float sigmoidApprox(float x) { return 1.f / (1.f + expApprox(-x)); }
+
+// tfjs-layers' recurrent activations: hardSigmoid = clip(0.2x + 0.5, 0, 1) and sigmoid. The
+// derivatives are in terms of the activation a (what the workspace keeps); hardSigmoid's is 0.2
+// strictly inside (0, 1), which is tfjs' clipByValue gradient except on a measure-zero boundary.
+template <int Ract>
+inline float recurrentAct(float z) {
+  if constexpr (Ract == RACT_HARD_SIGMOID) return std::min(std::max(0.2f * z + 0.5f, 0.f), 1.f);
+  else return sigmoidApprox(z);
+}
+
+template <int Ract>
+inline float recurrentActGrad(float a) {
+  if constexpr (Ract == RACT_HARD_SIGMOID) return a > 0.f && a < 1.f ? 0.2f : 0.f;
+  else return a * (1.f - a);
+}
+
+// One LSTM cell step for one batch row: g holds the gate pre-activations (x·W + h·U + b) and
+// gets the activations i, f, c~, o; c receives the new cell state, h the new hidden state.
+template <int Ract>
+void lstmCell(long u, float *g, const float *cprev, float *c, float *h) {
+  for (long j = 0; j < u; j++) {
+    const float i = recurrentAct<Ract>(g[j]), f = recurrentAct<Ract>(g[u + j]);
+    const float cc = tanhApprox(g[2 * u + j]), o = recurrentAct<Ract>(g[3 * u + j]);
+    g[j] = i;
+    g[u + j] = f;
+    g[2 * u + j] = cc;
+    g[3 * u + j] = o;
+    const float cj = (cprev ? f * cprev[j] : 0.f) + i * cc;
+    c[j] = cj;
+    h[j] = o * tanhApprox(cj);
+  }
+}
+
+// Backward of lstmCell: from dh (gradient of h) and dc (of c, from the next step; updated in
+// place to the gradient of cprev) to dz, the gradient of the gate pre-activations.
+template <int Ract>
+void lstmCellGrad(long u, const float *g, const float *c, const float *cprev, const float *dh, float *dc, float *dz) {
+  for (long j = 0; j < u; j++) {
+    const float i = g[j], f = g[u + j], cc = g[2 * u + j], o = g[3 * u + j];
+    const float tc = tanhApprox(c[j]);
+    const float dcj = dc[j] + dh[j] * o * (1.f - tc * tc);
+    dz[j] = dcj * cc * recurrentActGrad<Ract>(i);
+    dz[u + j] = (cprev ? dcj * cprev[j] : 0.f) * recurrentActGrad<Ract>(f);
+    dz[2 * u + j] = dcj * i * (1.f - cc * cc);
+    dz[3 * u + j] = dh[j] * tc * recurrentActGrad<Ract>(o);
+    dc[j] = dcj * f;
+  }
+}
+
+// Threads for a recurrence over `batch` independent rows: rows are split between threads for
+// the whole sequence (no synchronisation per step); fewer than 4 rows a thread only adds overhead.
+int rowThreads(long batch) { return static_cast<int>(std::max(1L, std::min<long>(omp_get_max_threads(), batch / 4))); }
+
+// Runs body(b0, b1) on row ranges covering [0, batch) in parallel; false if any body failed.
+template <typename F>
+bool forRowChunks(long batch, F body) {
+  std::atomic<bool> ok{true};
+  const int nthr = rowThreads(batch);
+#pragma omp parallel num_threads(nthr) if (nthr > 1)
+  {
+    const long n = omp_get_num_threads(), k = omp_get_thread_num();
+    const long b0 = batch * k / n, b1 = batch * (k + 1) / n;
+    if (b1 > b0 && !body(b0, b1)) ok = false;
+  }
+  return ok;
+}
+
+struct Dims {
+  long B, T, D, U, G, W;
+  bool seq, back;
+  int ract;
+  explicit Dims(const int *p)
+      : B(p[RP_B]), T(p[RP_T]), D(p[RP_D]), U(p[RP_U]), G(4L * p[RP_U]), W(kLstmWorkspacePerUnit * static_cast<long>(p[RP_U])),
+        seq(p[RP_SEQ] != 0), back(p[RP_BACK] != 0), ract(p[RP_RACT]) {}
+  // Input time index processed at step s, and the one processed just before it.
+  long timeOf(long s) const { return back ? T - 1 - s : s; }
+};
+
+template <int Ract>
+bool lstmForwardRows(const Dims &d, const float *rk, float *y, float *ws, long b0, long b1) {
+  const long rows = b1 - b0, U = d.U, W = d.W, T = d.T;
+  std::vector<float> h(U);
+  for (long s = 0; s < T; s++) {
+    const long t = d.timeOf(s);
+    float *first = ws + (b0 * T + t) * W;
+    if (s == 0) {
+      for (long b = b0; b < b1; b++) std::fill_n(ws + (b * T + t) * W + 5 * U, U, 0.f);
+    } else if (!gemm('N', 'N', rows, d.G, U, first + 5 * U, T * W, rk, d.G, 1.f, first, T * W)) {
+      return false;
+    }
+    for (long b = b0; b < b1; b++) {
+      float *g = ws + (b * T + t) * W;
+      lstmCell<Ract>(U, g, s ? ws + (b * T + d.timeOf(s - 1)) * W + 4 * U : nullptr, g + 4 * U, h.data());
+      if (d.seq) std::copy_n(h.data(), U, y + (b * T + s) * U);
+      else if (s == T - 1) std::copy_n(h.data(), U, y + b * U);
+      if (s + 1 < T) std::copy_n(h.data(), U, ws + (b * T + d.timeOf(s + 1)) * W + 5 * U);
+    }
+  }
+  return true;
+}
+
+template <int Ract>
+bool lstmBackwardRows(const Dims &d, const float *dy, const float *rk, const float *ws, float *dz, long b0, long b1) {
+  const long rows = b1 - b0, U = d.U, W = d.W, T = d.T, G = d.G;
+  std::vector<float> dhRec(rows * U, 0.f), dc(rows * U, 0.f), dh(U);
+  for (long s = T - 1; s >= 0; s--) {
+    const long t = d.timeOf(s);
+    for (long b = b0; b < b1; b++) {
+      const float *rec = dhRec.data() + (b - b0) * U;
+      const float *out = d.seq ? dy + (b * T + s) * U : (s == T - 1 ? dy + b * U : nullptr);
+      for (long j = 0; j < U; j++) dh[j] = rec[j] + (out ? out[j] : 0.f);
+      const float *g = ws + (b * T + t) * W;
+      lstmCellGrad<Ract>(U, g, g + 4 * U, s ? ws + (b * T + d.timeOf(s - 1)) * W + 4 * U : nullptr, dh.data(),
+                         dc.data() + (b - b0) * U, dz + (b * T + t) * G);
+    }
+    if (s > 0 && !gemm('N', 'T', rows, U, G, dz + (b0 * T + t) * G, T * G, rk, G, 0.f, dhRec.data(), U)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void lstmForward(const int *p, const float *x, const float *w, const float *rk, const float *bias, float *y, float *ws) {
+  const Dims d(p);
+  if (d.ract != RACT_HARD_SIGMOID && d.ract != RACT_SIGMOID) throw std::runtime_error("unknown recurrent activation");
+  // Input projections of all steps in one GEMM, on top of the bias.
+  for (long r = 0; r < d.B * d.T; r++) {
+    if (bias) std::copy_n(bias, d.G, ws + r * d.W);
+    else std::fill_n(ws + r * d.W, d.G, 0.f);
+  }
+  gemmOrThrow('N', 'N', d.B * d.T, d.G, d.D, x, d.D, w, d.G, 1.f, ws, d.W);
+  const bool ok = forRowChunks(d.B, [&](long b0, long b1) {
+    return d.ract == RACT_HARD_SIGMOID ? lstmForwardRows<RACT_HARD_SIGMOID>(d, rk, y, ws, b0, b1)
+                                       : lstmForwardRows<RACT_SIGMOID>(d, rk, y, ws, b0, b1);
+  });
+  if (!ok) throw std::runtime_error("dnnl_sgemm failed");
+}
+
+void lstmBackward(const int *p, const float *dy, const float *x, const float *w, const float *rk, const float *ws, float *dx,
+                  float *dw, float *du, float *db) {
+  const Dims d(p);
+  if (d.ract != RACT_HARD_SIGMOID && d.ract != RACT_SIGMOID) throw std::runtime_error("unknown recurrent activation");
+  const long rowsAll = d.B * d.T;
+  std::vector<float> dz(static_cast<size_t>(rowsAll * d.G));
+  const bool ok = forRowChunks(d.B, [&](long b0, long b1) {
+    return d.ract == RACT_HARD_SIGMOID ? lstmBackwardRows<RACT_HARD_SIGMOID>(d, dy, rk, ws, dz.data(), b0, b1)
+                                       : lstmBackwardRows<RACT_SIGMOID>(d, dy, rk, ws, dz.data(), b0, b1);
+  });
+  if (!ok) throw std::runtime_error("dnnl_sgemm failed");
+  // Gradients of the inputs and weights: every step at once.
+  gemmOrThrow('N', 'T', rowsAll, d.D, d.G, dz.data(), d.G, w, d.G, 0.f, dx, d.D);
+  gemmOrThrow('T', 'N', d.D, d.G, rowsAll, x, d.D, dz.data(), d.G, 0.f, dw, d.G);
+  gemmOrThrow('T', 'N', d.U, d.G, rowsAll, ws + 5 * d.U, d.W, dz.data(), d.G, 0.f, du, d.G);
+  if (db) {
+    std::fill_n(db, d.G, 0.f);
+    for (long r = 0; r < rowsAll; r++) {
+      const float *row = dz.data() + r * d.G;
+      for (long j = 0; j < d.G; j++) db[j] += row[j];
+    }
+  }
+}
+
+}  // namespace medlens
