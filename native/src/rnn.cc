@@ -1,9 +1,15 @@
+// Comparisons may not trap (we never enable FP exceptions): lets GCC turn the clamps and
+// selects of the gate arithmetic into vector min/max/blend, i.e. vectorise the cell loops.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include "rnn.h"
 
 #include <omp.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -47,8 +53,7 @@ inline float expApprox(float x) {
 
 inline float tanhApprox(float x) {
   const float e = expApprox(-2.f * std::abs(x));
-  const float t = (1.f - e) / (1.f + e);
-  return x < 0.f ? -t : t;
+  return std::copysign((1.f - e) / (1.f + e), x);
 }
 
 inline float sigmoidApprox(float x) { return 1.f / (1.f + expApprox(-x)); }
@@ -70,16 +75,19 @@ inline float recurrentActGrad(float a) {
 
 // One LSTM cell step for one batch row: g holds the gate pre-activations (x·W + h·U + b) and
 // gets the activations i, f, c~, o; c receives the new cell state, h the new hidden state.
+// cprev is the previous cell state (zeros at the first step). The restrict-qualified gate rows
+// let the compiler vectorise the loop.
 template <int Ract>
-void lstmCell(long u, float *g, const float *cprev, float *c, float *h) {
+void lstmCell(long u, float *g, const float *__restrict cprev, float *__restrict c, float *__restrict h) {
+  float *__restrict gi = g, *__restrict gf = g + u, *__restrict gc = g + 2 * u, *__restrict go = g + 3 * u;
   for (long j = 0; j < u; j++) {
-    const float i = recurrentAct<Ract>(g[j]), f = recurrentAct<Ract>(g[u + j]);
-    const float cc = tanhApprox(g[2 * u + j]), o = recurrentAct<Ract>(g[3 * u + j]);
-    g[j] = i;
-    g[u + j] = f;
-    g[2 * u + j] = cc;
-    g[3 * u + j] = o;
-    const float cj = (cprev ? f * cprev[j] : 0.f) + i * cc;
+    const float i = recurrentAct<Ract>(gi[j]), f = recurrentAct<Ract>(gf[j]);
+    const float cc = tanhApprox(gc[j]), o = recurrentAct<Ract>(go[j]);
+    gi[j] = i;
+    gf[j] = f;
+    gc[j] = cc;
+    go[j] = o;
+    const float cj = f * cprev[j] + i * cc;
     c[j] = cj;
     h[j] = o * tanhApprox(cj);
   }
@@ -88,15 +96,18 @@ void lstmCell(long u, float *g, const float *cprev, float *c, float *h) {
 // Backward of lstmCell: from dh (gradient of h) and dc (of c, from the next step; updated in
 // place to the gradient of cprev) to dz, the gradient of the gate pre-activations.
 template <int Ract>
-void lstmCellGrad(long u, const float *g, const float *c, const float *cprev, const float *dh, float *dc, float *dz) {
+void lstmCellGrad(long u, const float *__restrict g, const float *__restrict c, const float *__restrict cprev, const float *__restrict dh,
+                  float *__restrict dc, float *dz) {
+  const float *gi = g, *gf = g + u, *gc = g + 2 * u, *go = g + 3 * u;
+  float *__restrict dzi = dz, *__restrict dzf = dz + u, *__restrict dzc = dz + 2 * u, *__restrict dzo = dz + 3 * u;
   for (long j = 0; j < u; j++) {
-    const float i = g[j], f = g[u + j], cc = g[2 * u + j], o = g[3 * u + j];
+    const float i = gi[j], f = gf[j], cc = gc[j], o = go[j];
     const float tc = tanhApprox(c[j]);
     const float dcj = dc[j] + dh[j] * o * (1.f - tc * tc);
-    dz[j] = dcj * cc * recurrentActGrad<Ract>(i);
-    dz[u + j] = (cprev ? dcj * cprev[j] : 0.f) * recurrentActGrad<Ract>(f);
-    dz[2 * u + j] = dcj * i * (1.f - cc * cc);
-    dz[3 * u + j] = dh[j] * tc * recurrentActGrad<Ract>(o);
+    dzi[j] = dcj * cc * recurrentActGrad<Ract>(i);
+    dzf[j] = dcj * cprev[j] * recurrentActGrad<Ract>(f);
+    dzc[j] = dcj * i * (1.f - cc * cc);
+    dzo[j] = dh[j] * tc * recurrentActGrad<Ract>(o);
     dc[j] = dcj * f;
   }
 }
@@ -133,7 +144,7 @@ struct Dims {
 template <int Ract>
 bool lstmForwardRows(const Dims &d, const float *rk, float *y, float *ws, long b0, long b1) {
   const long rows = b1 - b0, U = d.U, W = d.W, T = d.T;
-  std::vector<float> h(U);
+  std::vector<float> h(U), zeros(U, 0.f);
   for (long s = 0; s < T; s++) {
     const long t = d.timeOf(s);
     float *first = ws + (b0 * T + t) * W;
@@ -144,7 +155,7 @@ bool lstmForwardRows(const Dims &d, const float *rk, float *y, float *ws, long b
     }
     for (long b = b0; b < b1; b++) {
       float *g = ws + (b * T + t) * W;
-      lstmCell<Ract>(U, g, s ? ws + (b * T + d.timeOf(s - 1)) * W + 4 * U : nullptr, g + 4 * U, h.data());
+      lstmCell<Ract>(U, g, s ? ws + (b * T + d.timeOf(s - 1)) * W + 4 * U : zeros.data(), g + 4 * U, h.data());
       if (d.seq) std::copy_n(h.data(), U, y + (b * T + s) * U);
       else if (s == T - 1) std::copy_n(h.data(), U, y + b * U);
       if (s + 1 < T) std::copy_n(h.data(), U, ws + (b * T + d.timeOf(s + 1)) * W + 5 * U);
@@ -156,7 +167,7 @@ bool lstmForwardRows(const Dims &d, const float *rk, float *y, float *ws, long b
 template <int Ract>
 bool lstmBackwardRows(const Dims &d, const float *dy, const float *rk, const float *ws, float *dz, long b0, long b1) {
   const long rows = b1 - b0, U = d.U, W = d.W, T = d.T, G = d.G;
-  std::vector<float> dhRec(rows * U, 0.f), dc(rows * U, 0.f), dh(U);
+  std::vector<float> dhRec(rows * U, 0.f), dc(rows * U, 0.f), dh(U), zeros(U, 0.f);
   for (long s = T - 1; s >= 0; s--) {
     const long t = d.timeOf(s);
     for (long b = b0; b < b1; b++) {
@@ -164,7 +175,7 @@ bool lstmBackwardRows(const Dims &d, const float *dy, const float *rk, const flo
       const float *out = d.seq ? dy + (b * T + s) * U : (s == T - 1 ? dy + b * U : nullptr);
       for (long j = 0; j < U; j++) dh[j] = rec[j] + (out ? out[j] : 0.f);
       const float *g = ws + (b * T + t) * W;
-      lstmCellGrad<Ract>(U, g, g + 4 * U, s ? ws + (b * T + d.timeOf(s - 1)) * W + 4 * U : nullptr, dh.data(),
+      lstmCellGrad<Ract>(U, g, g + 4 * U, s ? ws + (b * T + d.timeOf(s - 1)) * W + 4 * U : zeros.data(), dh.data(),
                          dc.data() + (b - b0) * U, dz + (b * T + t) * G);
     }
     if (s > 0 && !gemm('N', 'T', rows, U, G, dz + (b0 * T + t) * G, T * G, rk, G, 0.f, dhRec.data(), U)) return false;
