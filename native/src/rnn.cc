@@ -17,6 +17,14 @@
 
 #include <oneapi/dnnl/dnnl.h>
 
+// The cell loops (exp, divisions) dominate a step once the GEMMs are oneDNN's: build them for
+// AVX-512 and AVX2 too and pick at load time (the addon itself targets baseline x86-64).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MEDLENS_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MEDLENS_VECTOR_CLONES
+#endif
+
 namespace medlens {
 namespace {
 
@@ -78,7 +86,7 @@ inline float recurrentActGrad(float a) {
 // cprev is the previous cell state (zeros at the first step). The restrict-qualified gate rows
 // let the compiler vectorise the loop.
 template <int Ract>
-void lstmCell(long u, float *g, const float *__restrict cprev, float *__restrict c, float *__restrict h) {
+MEDLENS_VECTOR_CLONES void lstmCell(long u, float *g, const float *__restrict cprev, float *__restrict c, float *__restrict h) {
   float *__restrict gi = g, *__restrict gf = g + u, *__restrict gc = g + 2 * u, *__restrict go = g + 3 * u;
   for (long j = 0; j < u; j++) {
     const float i = recurrentAct<Ract>(gi[j]), f = recurrentAct<Ract>(gf[j]);
@@ -96,7 +104,7 @@ void lstmCell(long u, float *g, const float *__restrict cprev, float *__restrict
 // Backward of lstmCell: from dh (gradient of h) and dc (of c, from the next step; updated in
 // place to the gradient of cprev) to dz, the gradient of the gate pre-activations.
 template <int Ract>
-void lstmCellGrad(long u, const float *__restrict g, const float *__restrict c, const float *__restrict cprev, const float *__restrict dh,
+MEDLENS_VECTOR_CLONES void lstmCellGrad(long u, const float *__restrict g, const float *__restrict c, const float *__restrict cprev, const float *__restrict dh,
                   float *__restrict dc, float *dz) {
   const float *gi = g, *gf = g + u, *gc = g + 2 * u, *go = g + 3 * u;
   float *__restrict dzi = dz, *__restrict dzf = dz + u, *__restrict dzc = dz + 2 * u, *__restrict dzo = dz + 3 * u;
