@@ -120,6 +120,53 @@ MEDLENS_VECTOR_CLONES void lstmCellGrad(long u, const float *__restrict g, const
   }
 }
 
+// GRU (tfjs-layers' GRUCell, resetAfter false; gates z, r, h): g holds z, r pre-activations
+// (x·W + b + h·U[:, :2u]) and gets their activations; rh receives r * hprev.
+template <int Ract>
+MEDLENS_VECTOR_CLONES void gruGates(long u, float *__restrict g, const float *__restrict hprev, float *__restrict rh) {
+  for (long j = 0; j < u; j++) {
+    const float z = recurrentAct<Ract>(g[j]), r = recurrentAct<Ract>(g[u + j]);
+    g[j] = z;
+    g[u + j] = r;
+    rh[j] = r * hprev[j];
+  }
+}
+
+// Then, with g's third block = x·W + b + (r * hprev)·U[:, 2u:]: the candidate hh (stored in
+// place) and the new hidden state h = z * hprev + (1 - z) * hh.
+MEDLENS_VECTOR_CLONES void gruOutput(long u, float *__restrict g, const float *__restrict hprev, float *__restrict h) {
+  for (long j = 0; j < u; j++) {
+    const float z = g[j], hh = tanhApprox(g[2 * u + j]);
+    g[2 * u + j] = hh;
+    h[j] = z * hprev[j] + (1.f - z) * hh;
+  }
+}
+
+// GRU backward, first half: from dh to the z and hh pre-activation gradients (dz blocks 0 and 2)
+// and the direct part of the incoming hidden state's gradient (dh * z, into dhprev).
+template <int Ract>
+MEDLENS_VECTOR_CLONES void gruGradOutput(long u, const float *__restrict g, const float *__restrict hprev, const float *__restrict dh,
+                                         float *__restrict dz, float *__restrict dhprev) {
+  for (long j = 0; j < u; j++) {
+    const float z = g[j], hh = g[2 * u + j];
+    dz[j] = dh[j] * (hprev[j] - hh) * recurrentActGrad<Ract>(z);
+    dz[2 * u + j] = dh[j] * (1.f - z) * (1.f - hh * hh);
+    dhprev[j] = dh[j] * z;
+  }
+}
+
+// Second half: from drh, the gradient of r * hprev, to r's pre-activation gradient (dz block 1)
+// and the reset path's part of dhprev.
+template <int Ract>
+MEDLENS_VECTOR_CLONES void gruGradReset(long u, const float *__restrict g, const float *__restrict hprev, const float *__restrict drh,
+                                        float *__restrict dz, float *__restrict dhprev) {
+  for (long j = 0; j < u; j++) {
+    const float r = g[u + j];
+    dz[u + j] = drh[j] * hprev[j] * recurrentActGrad<Ract>(r);
+    dhprev[j] += drh[j] * r;
+  }
+}
+
 // Threads for a recurrence over `batch` independent rows: rows are split between threads for
 // the whole sequence (no synchronisation per step); fewer than 4 rows a thread only adds overhead.
 int rowThreads(long batch) { return static_cast<int>(std::max(1L, std::min<long>(omp_get_max_threads(), batch / 4))); }
@@ -138,16 +185,56 @@ bool forRowChunks(long batch, F body) {
   return ok;
 }
 
+// Sizes of one call: G = gates * units (weight columns), W = workspace floats per (batch, time).
 struct Dims {
   long B, T, D, U, G, W;
   bool seq, back;
   int ract;
-  explicit Dims(const int *p)
-      : B(p[RP_B]), T(p[RP_T]), D(p[RP_D]), U(p[RP_U]), G(4L * p[RP_U]), W(kLstmWorkspacePerUnit * static_cast<long>(p[RP_U])),
-        seq(p[RP_SEQ] != 0), back(p[RP_BACK] != 0), ract(p[RP_RACT]) {}
-  // Input time index processed at step s, and the one processed just before it.
+  Dims(const int *p, int gates, int wsPerUnit)
+      : B(p[RP_B]), T(p[RP_T]), D(p[RP_D]), U(p[RP_U]), G(static_cast<long>(gates) * p[RP_U]),
+        W(static_cast<long>(wsPerUnit) * p[RP_U]), seq(p[RP_SEQ] != 0), back(p[RP_BACK] != 0), ract(p[RP_RACT]) {
+    if (ract != RACT_HARD_SIGMOID && ract != RACT_SIGMOID) throw std::runtime_error("unknown recurrent activation");
+  }
+  // Input time index processed at step s (outputs are in processing order, as tfjs-layers).
   long timeOf(long s) const { return back ? T - 1 - s : s; }
+  // Workspace row of batch row b at input time t.
+  float *wsAt(float *ws, long b, long t) const { return ws + (b * T + t) * W; }
+  const float *wsAt(const float *ws, long b, long t) const { return ws + (b * T + t) * W; }
+  // Gradient of the output h at step s of row b, or null when the output there is not used.
+  const float *dyAt(const float *dy, long b, long s) const {
+    return seq ? dy + (b * T + s) * U : (s == T - 1 ? dy + b * U : nullptr);
+  }
+  // Hands the new hidden state h of step s on: to the output and to the workspace's incoming
+  // hidden state slot (at float `hprevAt`) of the next step.
+  void emit(const float *h, long b, long s, float *y, float *ws, long hprevAt) const {
+    if (seq) std::copy_n(h, U, y + (b * T + s) * U);
+    else if (s == T - 1) std::copy_n(h, U, y + b * U);
+    if (s + 1 < T) std::copy_n(h, U, wsAt(ws, b, timeOf(s + 1)) + hprevAt);
+  }
 };
+
+// Input projections of every step in one GEMM, on top of the bias: ws gate columns = b + x·W.
+void inputProjection(const Dims &d, const float *x, const float *w, const float *bias, float *ws) {
+  for (long r = 0; r < d.B * d.T; r++) {
+    if (bias) std::copy_n(bias, d.G, ws + r * d.W);
+    else std::fill_n(ws + r * d.W, d.G, 0.f);
+  }
+  gemmOrThrow('N', 'N', d.B * d.T, d.G, d.D, x, d.D, w, d.G, 1.f, ws, d.W);
+}
+
+// Gradients of x, the kernel and the bias from dz, the gradients of the gate pre-activations of
+// every step [B*T, G].
+void inputProjectionGrad(const Dims &d, const float *x, const float *w, const float *dz, float *dx, float *dw, float *db) {
+  const long rowsAll = d.B * d.T;
+  gemmOrThrow('N', 'T', rowsAll, d.D, d.G, dz, d.G, w, d.G, 0.f, dx, d.D);
+  gemmOrThrow('T', 'N', d.D, d.G, rowsAll, x, d.D, dz, d.G, 0.f, dw, d.G);
+  if (!db) return;
+  std::fill_n(db, d.G, 0.f);
+  for (long r = 0; r < rowsAll; r++) {
+    const float *row = dz + r * d.G;
+    for (long j = 0; j < d.G; j++) db[j] += row[j];
+  }
+}
 
 template <int Ract>
 bool lstmForwardRows(const Dims &d, const float *rk, float *y, float *ws, long b0, long b1) {
@@ -157,16 +244,14 @@ bool lstmForwardRows(const Dims &d, const float *rk, float *y, float *ws, long b
     const long t = d.timeOf(s);
     float *first = ws + (b0 * T + t) * W;
     if (s == 0) {
-      for (long b = b0; b < b1; b++) std::fill_n(ws + (b * T + t) * W + 5 * U, U, 0.f);
+      for (long b = b0; b < b1; b++) std::fill_n(d.wsAt(ws, b, t) + 5 * U, U, 0.f);
     } else if (!gemm('N', 'N', rows, d.G, U, first + 5 * U, T * W, rk, d.G, 1.f, first, T * W)) {
       return false;
     }
     for (long b = b0; b < b1; b++) {
-      float *g = ws + (b * T + t) * W;
-      lstmCell<Ract>(U, g, s ? ws + (b * T + d.timeOf(s - 1)) * W + 4 * U : zeros.data(), g + 4 * U, h.data());
-      if (d.seq) std::copy_n(h.data(), U, y + (b * T + s) * U);
-      else if (s == T - 1) std::copy_n(h.data(), U, y + b * U);
-      if (s + 1 < T) std::copy_n(h.data(), U, ws + (b * T + d.timeOf(s + 1)) * W + 5 * U);
+      float *g = d.wsAt(ws, b, t);
+      lstmCell<Ract>(U, g, s ? d.wsAt(ws, b, d.timeOf(s - 1)) + 4 * U : zeros.data(), g + 4 * U, h.data());
+      d.emit(h.data(), b, s, y, ws, 5 * U);
     }
   }
   return true;
@@ -174,16 +259,15 @@ bool lstmForwardRows(const Dims &d, const float *rk, float *y, float *ws, long b
 
 template <int Ract>
 bool lstmBackwardRows(const Dims &d, const float *dy, const float *rk, const float *ws, float *dz, long b0, long b1) {
-  const long rows = b1 - b0, U = d.U, W = d.W, T = d.T, G = d.G;
+  const long rows = b1 - b0, U = d.U, T = d.T, G = d.G;
   std::vector<float> dhRec(rows * U, 0.f), dc(rows * U, 0.f), dh(U), zeros(U, 0.f);
   for (long s = T - 1; s >= 0; s--) {
     const long t = d.timeOf(s);
     for (long b = b0; b < b1; b++) {
-      const float *rec = dhRec.data() + (b - b0) * U;
-      const float *out = d.seq ? dy + (b * T + s) * U : (s == T - 1 ? dy + b * U : nullptr);
+      const float *rec = dhRec.data() + (b - b0) * U, *out = d.dyAt(dy, b, s);
       for (long j = 0; j < U; j++) dh[j] = rec[j] + (out ? out[j] : 0.f);
-      const float *g = ws + (b * T + t) * W;
-      lstmCellGrad<Ract>(U, g, g + 4 * U, s ? ws + (b * T + d.timeOf(s - 1)) * W + 4 * U : zeros.data(), dh.data(),
+      const float *g = d.wsAt(ws, b, t);
+      lstmCellGrad<Ract>(U, g, g + 4 * U, s ? d.wsAt(ws, b, d.timeOf(s - 1)) + 4 * U : zeros.data(), dh.data(),
                          dc.data() + (b - b0) * U, dz + (b * T + t) * G);
     }
     if (s > 0 && !gemm('N', 'T', rows, U, G, dz + (b0 * T + t) * G, T * G, rk, G, 0.f, dhRec.data(), U)) return false;
@@ -191,17 +275,69 @@ bool lstmBackwardRows(const Dims &d, const float *dy, const float *rk, const flo
   return true;
 }
 
+// GRU workspace per (batch, time): z, r, hh (3u), incoming hidden state (u), r * hprev (u).
+constexpr long kGruHprev = 3, kGruRh = 4;
+
+template <int Ract>
+bool gruForwardRows(const Dims &d, const float *rk, float *y, float *ws, long b0, long b1) {
+  const long rows = b1 - b0, U = d.U, W = d.W, T = d.T, G = d.G;
+  std::vector<float> h(U);
+  for (long s = 0; s < T; s++) {
+    const long t = d.timeOf(s);
+    float *first = d.wsAt(ws, b0, t);
+    if (s == 0) {
+      for (long b = b0; b < b1; b++) std::fill_n(d.wsAt(ws, b, t) + kGruHprev * U, U, 0.f);
+    } else if (!gemm('N', 'N', rows, 2 * U, U, first + kGruHprev * U, T * W, rk, G, 1.f, first, T * W)) {
+      return false;
+    }
+    for (long b = b0; b < b1; b++) {
+      float *g = d.wsAt(ws, b, t);
+      gruGates<Ract>(U, g, g + kGruHprev * U, g + kGruRh * U);
+    }
+    // At the first step hprev (hence r * hprev) is zero.
+    if (s > 0 && !gemm('N', 'N', rows, U, U, first + kGruRh * U, T * W, rk + 2 * U, G, 1.f, first + 2 * U, T * W)) return false;
+    for (long b = b0; b < b1; b++) {
+      float *g = d.wsAt(ws, b, t);
+      gruOutput(U, g, g + kGruHprev * U, h.data());
+      d.emit(h.data(), b, s, y, ws, kGruHprev * U);
+    }
+  }
+  return true;
+}
+
+template <int Ract>
+bool gruBackwardRows(const Dims &d, const float *dy, const float *rk, const float *ws, float *dz, long b0, long b1) {
+  const long rows = b1 - b0, U = d.U, T = d.T, G = d.G;
+  std::vector<float> dhRec(rows * U, 0.f), drh(rows * U), dh(U);
+  for (long s = T - 1; s >= 0; s--) {
+    const long t = d.timeOf(s);
+    float *dzFirst = dz + (b0 * T + t) * G;
+    for (long b = b0; b < b1; b++) {
+      float *rec = dhRec.data() + (b - b0) * U;
+      const float *out = d.dyAt(dy, b, s);
+      for (long j = 0; j < U; j++) dh[j] = rec[j] + (out ? out[j] : 0.f);
+      const float *g = d.wsAt(ws, b, t);
+      gruGradOutput<Ract>(U, g, g + kGruHprev * U, dh.data(), dz + (b * T + t) * G, rec);
+    }
+    if (s == 0) {  // hprev is zero: so are r's gradients; nothing flows further back
+      for (long b = b0; b < b1; b++) std::fill_n(dz + (b * T + t) * G + U, U, 0.f);
+      break;
+    }
+    if (!gemm('N', 'T', rows, U, U, dzFirst + 2 * U, T * G, rk + 2 * U, G, 0.f, drh.data(), U)) return false;
+    for (long b = b0; b < b1; b++) {
+      const float *g = d.wsAt(ws, b, t);
+      gruGradReset<Ract>(U, g, g + kGruHprev * U, drh.data() + (b - b0) * U, dz + (b * T + t) * G, dhRec.data() + (b - b0) * U);
+    }
+    if (!gemm('N', 'T', rows, U, 2 * U, dzFirst, T * G, rk, G, 1.f, dhRec.data(), U)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void lstmForward(const int *p, const float *x, const float *w, const float *rk, const float *bias, float *y, float *ws) {
-  const Dims d(p);
-  if (d.ract != RACT_HARD_SIGMOID && d.ract != RACT_SIGMOID) throw std::runtime_error("unknown recurrent activation");
-  // Input projections of all steps in one GEMM, on top of the bias.
-  for (long r = 0; r < d.B * d.T; r++) {
-    if (bias) std::copy_n(bias, d.G, ws + r * d.W);
-    else std::fill_n(ws + r * d.W, d.G, 0.f);
-  }
-  gemmOrThrow('N', 'N', d.B * d.T, d.G, d.D, x, d.D, w, d.G, 1.f, ws, d.W);
+  const Dims d(p, 4, kLstmWorkspacePerUnit);
+  inputProjection(d, x, w, bias, ws);
   const bool ok = forRowChunks(d.B, [&](long b0, long b1) {
     return d.ract == RACT_HARD_SIGMOID ? lstmForwardRows<RACT_HARD_SIGMOID>(d, rk, y, ws, b0, b1)
                                        : lstmForwardRows<RACT_SIGMOID>(d, rk, y, ws, b0, b1);
@@ -211,26 +347,42 @@ void lstmForward(const int *p, const float *x, const float *w, const float *rk, 
 
 void lstmBackward(const int *p, const float *dy, const float *x, const float *w, const float *rk, const float *ws, float *dx,
                   float *dw, float *du, float *db) {
-  const Dims d(p);
-  if (d.ract != RACT_HARD_SIGMOID && d.ract != RACT_SIGMOID) throw std::runtime_error("unknown recurrent activation");
-  const long rowsAll = d.B * d.T;
-  std::vector<float> dz(static_cast<size_t>(rowsAll * d.G));
+  const Dims d(p, 4, kLstmWorkspacePerUnit);
+  std::vector<float> dz(static_cast<size_t>(d.B * d.T * d.G));
   const bool ok = forRowChunks(d.B, [&](long b0, long b1) {
     return d.ract == RACT_HARD_SIGMOID ? lstmBackwardRows<RACT_HARD_SIGMOID>(d, dy, rk, ws, dz.data(), b0, b1)
                                        : lstmBackwardRows<RACT_SIGMOID>(d, dy, rk, ws, dz.data(), b0, b1);
   });
   if (!ok) throw std::runtime_error("dnnl_sgemm failed");
-  // Gradients of the inputs and weights: every step at once.
-  gemmOrThrow('N', 'T', rowsAll, d.D, d.G, dz.data(), d.G, w, d.G, 0.f, dx, d.D);
-  gemmOrThrow('T', 'N', d.D, d.G, rowsAll, x, d.D, dz.data(), d.G, 0.f, dw, d.G);
-  gemmOrThrow('T', 'N', d.U, d.G, rowsAll, ws + 5 * d.U, d.W, dz.data(), d.G, 0.f, du, d.G);
-  if (db) {
-    std::fill_n(db, d.G, 0.f);
-    for (long r = 0; r < rowsAll; r++) {
-      const float *row = dz.data() + r * d.G;
-      for (long j = 0; j < d.G; j++) db[j] += row[j];
-    }
-  }
+  inputProjectionGrad(d, x, w, dz.data(), dx, dw, db);
+  // Recurrent kernel: incoming hidden states of every step times their gate gradients, at once.
+  gemmOrThrow('T', 'N', d.U, d.G, d.B * d.T, ws + 5 * d.U, d.W, dz.data(), d.G, 0.f, du, d.G);
+}
+
+void gruForward(const int *p, const float *x, const float *w, const float *rk, const float *bias, float *y, float *ws) {
+  const Dims d(p, 3, kGruWorkspacePerUnit);
+  inputProjection(d, x, w, bias, ws);
+  const bool ok = forRowChunks(d.B, [&](long b0, long b1) {
+    return d.ract == RACT_HARD_SIGMOID ? gruForwardRows<RACT_HARD_SIGMOID>(d, rk, y, ws, b0, b1)
+                                       : gruForwardRows<RACT_SIGMOID>(d, rk, y, ws, b0, b1);
+  });
+  if (!ok) throw std::runtime_error("dnnl_sgemm failed");
+}
+
+void gruBackward(const int *p, const float *dy, const float *x, const float *w, const float *rk, const float *ws, float *dx,
+                 float *dw, float *du, float *db) {
+  const Dims d(p, 3, kGruWorkspacePerUnit);
+  std::vector<float> dz(static_cast<size_t>(d.B * d.T * d.G));
+  const bool ok = forRowChunks(d.B, [&](long b0, long b1) {
+    return d.ract == RACT_HARD_SIGMOID ? gruBackwardRows<RACT_HARD_SIGMOID>(d, dy, rk, ws, dz.data(), b0, b1)
+                                       : gruBackwardRows<RACT_SIGMOID>(d, dy, rk, ws, dz.data(), b0, b1);
+  });
+  if (!ok) throw std::runtime_error("dnnl_sgemm failed");
+  inputProjectionGrad(d, x, w, dz.data(), dx, dw, db);
+  // Recurrent kernel: z, r columns from the incoming hidden states, hh columns from r * hprev.
+  const long rowsAll = d.B * d.T, U = d.U;
+  gemmOrThrow('T', 'N', U, 2 * U, rowsAll, ws + kGruHprev * U, d.W, dz.data(), d.G, 0.f, du, d.G);
+  gemmOrThrow('T', 'N', U, U, rowsAll, ws + kGruRh * U, d.W, dz.data() + 2 * U, d.G, 0.f, du + 2 * U, d.G);
 }
 
 }  // namespace medlens

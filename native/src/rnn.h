@@ -4,8 +4,8 @@
 // and fused gate arithmetic, and the backward pass accumulates weight gradients in big GEMMs.
 //
 // Layouts (row-major, as tfjs): x [B, T, D]; kernel [D, G*u]; recurrentKernel [u, G*u];
-// bias [G*u]; y [B, T, u] (returnSequences) or [B, u]. `p` is the RnnParams array built in
-// src/backend/native-rnn.ts.
+// bias [G*u] (G = 4 gates for the LSTM, 3 for the GRU); y [B, T, u] (returnSequences) or
+// [B, u]. `p` is the RnnParams array built in src/backend/native-rnn.ts.
 #pragma once
 
 namespace medlens {
@@ -24,5 +24,17 @@ void lstmForward(const int *p, const float *x, const float *w, const float *rk, 
 // and bias (db may be null when the layer has none).
 void lstmBackward(const int *p, const float *dy, const float *x, const float *w, const float *rk, const float *ws, float *dx,
                   float *dw, float *du, float *db);
+
+// Floats per (batch, time) of the GRU workspace: z, r, candidate hh (3u), the hidden state that
+// entered the step (u) and r times it (u).
+constexpr int kGruWorkspacePerUnit = 5;
+
+// GRU (tfjs-layers' GRUCell: gates z, r, h; reset applied before the recurrent product, i.e.
+// resetAfter false) forward; same layouts with 3u gate columns.
+void gruForward(const int *p, const float *x, const float *w, const float *rk, const float *bias, float *y, float *ws);
+
+// GRU backward through time, as lstmBackward.
+void gruBackward(const int *p, const float *dy, const float *x, const float *w, const float *rk, const float *ws, float *dx,
+                 float *dw, float *du, float *db);
 
 }  // namespace medlens

@@ -31,6 +31,8 @@ export interface NativeAddon {
     y: Float32Array, ws: Float32Array): void;
   lstmBackward(p: Int32Array, dy: Float32Array, x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array, ws: Float32Array,
     dx: Float32Array, dKernel: Float32Array, dRecurrentKernel: Float32Array, dBias: Float32Array | null): void;
+  gruForward: NativeAddon['lstmForward'];
+  gruBackward: NativeAddon['lstmBackward'];
   info(): { onednn: string; threads: number; cachedPrimitives: number };
 }
 

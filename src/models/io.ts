@@ -9,7 +9,7 @@ import { CorruptFileError, InvalidInputError } from '../errors.js';
 import { checkMetadata, type ModelMetadata } from './metadata.js';
 import { buildFromTopology, checkModelJson, matchWeights, parseJsonBytes, readWeightValues, WEIGHTS_FILE } from './model-json.js';
 import './vit-layers.js'; // registers the custom layers so ViT topologies deserialise
-import './fused-rnn.js'; // LSTM topologies deserialise to the fused-kernel subclass
+import './fused-rnn.js'; // LSTM and GRU topologies deserialise to the fused-kernel subclasses
 
 /** The three files of a saved model, as bytes. */
 export interface ModelFiles {

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, tfl } from '../../src/backend/tf.js';
 import { nativeKernelHits } from '../../src/backend/native-addon.js';
-import { FusedLSTM, fusedLstm, LSTM_GRAD_KERNEL, LSTM_KERNEL } from '../../src/models/fused-rnn.js';
+import { FusedGRU, fusedGru, FusedLSTM, fusedLstm, GRU_GRAD_KERNEL, GRU_KERNEL, LSTM_GRAD_KERNEL, LSTM_KERNEL } from '../../src/models/fused-rnn.js';
 import { buildModel } from '../../src/models/index.js';
 import { deserializeModel, serializeModel } from '../../src/models/io.js';
 import { createMetadata } from '../../src/models/metadata.js';
@@ -49,27 +49,34 @@ const CASES: Case[] = [
   { batch: 3, steps: 50, inputDim: 4, units: 3, stacked: true, goBackwards: true, recurrentActivation: 'sigmoid' },
 ];
 
-function layersOf(c: Case, seed: number): tfl.layers.Layer[] {
+const CELLS = {
+  lstm: { make: fusedLstm, kernels: [LSTM_KERNEL, LSTM_GRAD_KERNEL] },
+  gru: { make: fusedGru, kernels: [GRU_KERNEL, GRU_GRAD_KERNEL] },
+};
+
+function layersOf(cell: keyof typeof CELLS, c: Case, seed: number): tfl.layers.Layer[] {
   const make = (i: number, returnSequences: boolean) =>
-    fusedLstm({
+    CELLS[cell].make({
       units: c.units, returnSequences, goBackwards: c.goBackwards, recurrentActivation: c.recurrentActivation, useBias: c.useBias,
-      unitForgetBias: true, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + i }),
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + i }),
       recurrentInitializer: tfl.initializers.glorotUniform({ seed: seed + 10 + i }),
       biasInitializer: tfl.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: seed + 20 + i }),
     });
   return c.stacked ? [make(0, true), make(1, c.returnSequences ?? false)] : [make(0, c.returnSequences ?? false)];
 }
 
-test('fused LSTM: outputs and gradients (input, kernel, recurrent kernel, bias) match the stock layer on cpu', { skip: nativeSkip }, async (t) => {
-  for (const [i, c] of CASES.entries()) {
-    await tf.setBackend('cpu');
-    const layers = layersOf(c, 10 * i);
-    const label = `lstm ${JSON.stringify(c)}`;
-    // On cpu the layer runs tfjs-layers' stock per-step code; on native the fused kernels.
-    await compareWithCpu(t, label, outputsAndGrads(layers, c.steps > 1), [randn([c.batch, c.steps, c.inputDim], 100 + i)], [LSTM_KERNEL, LSTM_GRAD_KERNEL], 1e-5);
-    layers.forEach((l) => l.dispose());
-  }
-});
+for (const cell of ['lstm', 'gru'] as const) {
+  test(`fused ${cell}: outputs and gradients (input, kernel, recurrent kernel, bias) match the stock layer on cpu`, { skip: nativeSkip }, async (t) => {
+    for (const [i, c] of CASES.entries()) {
+      await tf.setBackend('cpu');
+      const layers = layersOf(cell, c, 10 * i);
+      // On cpu the layer runs tfjs-layers' stock per-step code; on native the fused kernels.
+      await compareWithCpu(t, `${cell} ${JSON.stringify(c)}`, outputsAndGrads(layers, c.steps > 1), [randn([c.batch, c.steps, c.inputDim], 100 + i)],
+        CELLS[cell].kernels, 1e-5);
+      layers.forEach((l) => l.dispose());
+    }
+  });
+}
 
 test('fused LSTM: unsupported configurations run the stock code on native too', { skip: nativeSkip }, async (t) => {
   await tf.setBackend('cpu');
@@ -91,11 +98,11 @@ test('fused LSTM: unsupported configurations run the stock code on native too', 
   [withState, relu, dropout].forEach((l) => l.dispose());
 });
 
-test('ecg-lstm: a training step on native equals cpu', { skip: nativeSkip }, async () => {
+for (const cell of ['lstm', 'gru'] as const) test(`ecg-${cell}: a training step on native equals cpu`, { skip: nativeSkip }, async () => {
   const stepOn = async (backend: string) => {
     await tf.setBackend(backend);
-    const model = buildModel('ecg-lstm', { inputShape: [40, 1], numClasses: 3, seed: 7 });
-    assert.ok(model.layers.some((l) => l instanceof FusedLSTM), 'ecg-lstm builds the fused layer');
+    const model = buildModel(`ecg-${cell}`, { inputShape: [40, 1], numClasses: 3, seed: 7 });
+    assert.ok(model.layers.some((l) => l instanceof (cell === 'lstm' ? FusedLSTM : FusedGRU)), `ecg-${cell} builds the fused layer`);
     const x = tf.tensor(randn([6, 40, 1], 3).values, [6, 40, 1]);
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3);
     const optimizer = tf.train.sgd(0.5);
@@ -109,7 +116,7 @@ test('ecg-lstm: a training step on native equals cpu', { skip: nativeSkip }, asy
   const before = new Map(nativeKernelHits());
   const cpu = await stepOn('cpu');
   const native = await stepOn('native');
-  for (const k of [LSTM_KERNEL, LSTM_GRAD_KERNEL]) assert.ok((nativeKernelHits().get(k) ?? 0) > (before.get(k) ?? 0), `${k} ran`);
+  for (const k of CELLS[cell].kernels) assert.ok((nativeKernelHits().get(k) ?? 0) > (before.get(k) ?? 0), `${k} ran`);
   assert.ok(Math.abs(cpu.loss - native.loss) <= 1e-5 * Math.abs(cpu.loss), `loss ${native.loss} vs ${cpu.loss}`);
   cpu.weights.forEach((w, i) => {
     for (let j = 0; j < w.length; j++) {
@@ -118,16 +125,17 @@ test('ecg-lstm: a training step on native equals cpu', { skip: nativeSkip }, asy
   });
 });
 
-test('ecg-lstm: saved model.json keeps the stock LSTM className and loads into the fused layer', async () => {
+for (const cell of ['lstm', 'gru'] as const) test(`ecg-${cell}: saved model.json keeps the stock className and loads into the fused layer`, async () => {
   await tf.setBackend('cpu');
-  const model = buildModel('ecg-lstm', { inputShape: [16, 1], numClasses: 2, seed: 3, width: 0.25 });
-  const metadata = createMetadata({ arch: 'ecg-lstm', task: 'test', classNames: ['a', 'b'], inputShape: [16, 1] });
+  const model = buildModel(`ecg-${cell}`, { inputShape: [16, 1], numClasses: 2, seed: 3, width: 0.25 });
+  const metadata = createMetadata({ arch: `ecg-${cell}`, task: 'test', classNames: ['a', 'b'], inputShape: [16, 1] });
   const files = await serializeModel(model, metadata);
   const json = JSON.parse(new TextDecoder().decode(files.modelJson)) as { modelTopology: { config: { layers: { class_name: string }[] } } };
-  const recurrent = json.modelTopology.config.layers.map((l) => l.class_name).filter((n) => /lstm/i.test(n));
-  assert.deepEqual(recurrent, ['LSTM', 'LSTM']);
+  const recurrent = json.modelTopology.config.layers.map((l) => l.class_name).filter((n) => /lstm|gru/i.test(n));
+  const stock = cell.toUpperCase();
+  assert.deepEqual(recurrent, [stock, stock]);
   const loaded = (await deserializeModel(files)).model;
-  assert.equal(loaded.layers.filter((l) => l instanceof FusedLSTM).length, 2);
+  assert.equal(loaded.layers.filter((l) => l instanceof (cell === 'lstm' ? FusedLSTM : FusedGRU)).length, 2);
   const x = tf.tensor(randn([2, 16, 1], 4).values, [2, 16, 1]);
   const [a, b] = [model, loaded].map((m) => (m.predict(x) as tf.Tensor).dataSync());
   assert.deepEqual(Array.from(b), Array.from(a));
