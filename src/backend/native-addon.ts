@@ -31,6 +31,12 @@ export interface NativeAddon {
   avgPool(p: Int32Array, x: Float32Array, y: Float32Array): void;
   avgPoolGrad(p: Int32Array, dy: Float32Array, dx: Float32Array): void;
   maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  lstmForward(p: Int32Array, x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array, bias: Float32Array | null,
+    y: Float32Array, ws: Float32Array): void;
+  lstmBackward(p: Int32Array, dy: Float32Array, x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array, ws: Float32Array,
+    dx: Float32Array, dKernel: Float32Array, dRecurrentKernel: Float32Array, dBias: Float32Array | null): void;
+  gruForward: NativeAddon['lstmForward'];
+  gruBackward: NativeAddon['lstmBackward'];
   info(): { onednn: string; threads: number; cachedPrimitives: number };
 }
 
@@ -89,6 +95,11 @@ const hits = new Map<string, number>();
 /** How many times each native kernel ran in oneDNN (not deferred to cpu): tests use it to prove coverage. */
 export function nativeKernelHits(): ReadonlyMap<string, number> {
   return hits;
+}
+
+/** Counts a run of a native-only kernel (one without a cpu fallback, e.g. a fused op). */
+export function recordNativeHit(name: string): void {
+  hits.set(name, (hits.get(name) ?? 0) + 1);
 }
 
 /**

@@ -10,6 +10,7 @@ import { tfl } from '../backend/tf.js';
 import type { BuildOptions } from './types.js';
 import { apply, batchNorm, checkInputShape, checkMinSize, logitsLayer, scaled, type Sym } from './blocks.js';
 import { SeededInit } from './init.js';
+import { fusedGru, fusedLstm } from './fused-rnn.js';
 
 /** Builds `ecg-lstm` or `ecg-gru`. */
 export function buildEcgRnn(cell: 'lstm' | 'gru', opts: BuildOptions): tfl.LayersModel {
@@ -30,7 +31,7 @@ export function buildEcgRnn(cell: 'lstm' | 'gru', opts: BuildOptions): tfl.Layer
     };
     // Forget-gate bias 1 (Keras' unit_forget_bias; tfjs defaults to 0): with 0 the cell state
     // decays within a few steps and the ECG LSTM did not learn at all (loss stuck at ln K).
-    x = apply(cell === 'lstm' ? tfl.layers.lstm({ ...cfg, unitForgetBias: true }) : tfl.layers.gru(cfg), x);
+    x = apply(cell === 'lstm' ? fusedLstm({ ...cfg, unitForgetBias: true }) : fusedGru(cfg), x);
   }
   if (opts.dropout) x = apply(tfl.layers.dropout({ rate: opts.dropout, seed: init.seed(), name: 'dropout' }), x);
   x = apply(tfl.layers.dense({ units, activation: 'relu', kernelInitializer: init.dense(), name: 'fc' }), x);

@@ -10,6 +10,7 @@ import { checkMetadata, type ModelMetadata } from './metadata.js';
 import { buildFromTopology, checkModelJson, matchWeights, parseJsonBytes, readWeightValues, WEIGHTS_FILE } from './model-json.js';
 import './vit-layers.js'; // registers the custom layers so ViT topologies deserialise
 import './fused-batchnorm.js'; // loaded BatchNormalization layers get the fused training path
+import './fused-rnn.js'; // LSTM and GRU topologies deserialise to the fused-kernel subclasses
 
 /** The three files of a saved model, as bytes. */
 export interface ModelFiles {
