@@ -8,7 +8,13 @@
  * results) that disposes a node's saved tensors and its outputs' gradients right after the node's
  * gradient ran. Only tensors the backward pass itself created and nobody kept are freed early,
  * exactly those tfjs frees at its end; nested gradients (a tape recording the backward pass,
- * e.g. tf.grad of tf.grad) run the stock code. Browser-safe: pure tfjs.
+ * e.g. tf.grad of tf.grad) run the stock code.
+ *
+ * Second, kernels whose stock gradient reads only the SHAPE of a saved input (Add, Sub, Mean,
+ * Sum, Reshape, PadV2, Slice, Concat, AddN: broadcasting, reductions, reshapes) save a data-less
+ * stand-in of that shape instead of the tensor, so its data is not kept alive until backprop
+ * (ResNet-50: batch-norm's squared deviations, kept by Mean, and the inputs of every residual
+ * Add). Browser-safe: pure tfjs.
  *
  * `filteredNodes` and the loop follow tfjs-core 4.22 src/engine.ts and src/tape.ts (Apache-2.0).
  */
@@ -31,6 +37,9 @@ interface TapeNode {
 interface EngineInternals {
   state: { activeTape: TapeNode[] | null; gradientDepth: number; activeScope: { id: number } | null };
   gradients: Gradients;
+  getTensorsForGradient(kernelName: string, inputs: NamedTensors, outputs: Tensor[]): Tensor[] | null;
+  saveTensorsForBackwardMode(tensors: Tensor[]): Tensor[];
+  nextTensorId(): number;
   scopedRun<R>(start: () => void, end: () => void, f: () => R): R;
   startTape(): void;
   endTape(): void;
@@ -127,14 +136,50 @@ function backprop(grads: Map<number, Tensor>, tape: TapeNode[], keepIds: Set<num
 }
 
 let stock: Gradients | undefined;
+let stockSaving: Pick<EngineInternals, 'getTensorsForGradient' | 'saveTensorsForBackwardMode'> | undefined;
+
+/** Kernels whose stock gradient (tfjs-core 4.22 src/gradients/*_grad.ts) uses only `.shape`/`.rank`/`.dtype` of its saved tensors. */
+const SHAPE_ONLY_GRADIENTS = ['Add', 'Sub', 'Mean', 'Sum', 'Reshape', 'PadV2', 'Slice', 'Concat', 'AddN'];
+
+/** Stand-ins: tensors with a shape and no data (their dataId is unknown to the engine, so disposing one is a no-op). */
+const standIns = new WeakSet<Tensor>();
+
+/**
+ * Makes kernels with shape-only gradients save stand-ins, as long as their gradient is still
+ * the stock one (a re-registered gradient may read values: it gets the real tensors).
+ */
+function installShapeOnlySaving(engine: EngineInternals): void {
+  const stockConfigs = new Map(SHAPE_ONLY_GRADIENTS.map((k) => [k, tf.getGradient(k)]));
+  const getTensors = engine.getTensorsForGradient.bind(engine);
+  const save = engine.saveTensorsForBackwardMode.bind(engine);
+  stockSaving = { getTensorsForGradient: engine.getTensorsForGradient, saveTensorsForBackwardMode: engine.saveTensorsForBackwardMode };
+  engine.getTensorsForGradient = (kernelName, inputs, outputs) => {
+    const tensors = getTensors(kernelName, inputs, outputs);
+    const config = stockConfigs.get(kernelName);
+    if (!tensors || config === undefined || tf.getGradient(kernelName) !== config) return tensors;
+    return tensors.map((t) => {
+      const standIn = new tf.Tensor(t.shape, t.dtype, {}, engine.nextTensorId());
+      standIns.add(standIn);
+      return standIn;
+    });
+  };
+  engine.saveTensorsForBackwardMode = (tensors) => {
+    const real = tensors.filter((t) => !standIns.has(t));
+    if (real.length === tensors.length) return save(tensors);
+    const saved = save(real);
+    return tensors.map((t) => (standIns.has(t) ? t : saved.shift()!));
+  };
+}
 /**
  * Makes every later gradient computation (tf.grad(s), variableGrads, optimizer.minimize,
- * model.fit) free saved tensors and gradients per node instead of at the end. Idempotent.
+ * model.fit) free saved tensors and gradients per node instead of at the end, and shape-only
+ * gradients keep no data. Idempotent.
  */
 export function installEagerRelease(): void {
   const engine = tf.engine() as unknown as EngineInternals;
   if (stock) return;
   stock = engine.gradients.bind(engine);
+  installShapeOnlySaving(engine);
   engine.gradients = function eagerGradients(f, xs, dy, allowNoGradients = false) {
     // inside another gradient's tape the backward pass is recorded and must keep everything
     if (engine.state.gradientDepth > 0) return stock!(f, xs, dy, allowNoGradients);
@@ -166,6 +211,9 @@ export function installEagerRelease(): void {
 /** Restores tfjs' own `engine.gradients` (tests compare both). */
 export function uninstallEagerRelease(): void {
   if (!stock) return;
-  (tf.engine() as unknown as EngineInternals).gradients = stock;
+  const engine = tf.engine() as unknown as EngineInternals;
+  engine.gradients = stock;
   stock = undefined;
+  if (stockSaving) Object.assign(engine, stockSaving);
+  stockSaving = undefined;
 }

@@ -12,7 +12,7 @@ function randn(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
 }
 
-/** A small net touching the awkward cases: batch-norm moments, skip add, concat, split with an unused part, shared inputs. */
+/** A small net touching the awkward cases: batch-norm moments, skip add, concat, split with an unused part, pad, addN, shared inputs. */
 function loss(x: tf.Tensor, w1: tf.Tensor, w2: tf.Tensor, dense: tf.Tensor): tf.Scalar {
   const h = tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 1, 'same');
   const { mean, variance } = tf.moments(h, [0, 1, 2]);
@@ -20,7 +20,8 @@ function loss(x: tf.Tensor, w1: tf.Tensor, w2: tf.Tensor, dense: tf.Tensor): tf.
   const s = tf.add(tf.conv2d(n as tf.Tensor4D, w2 as tf.Tensor4D, 1, 'same'), n);
   const [a, b, unused] = tf.split(tf.concat([s, n], 3), [4, 8, 4], 3);
   void unused;
-  const pooled = tf.mean(tf.mul(tf.sigmoid(a), tf.slice(b, [0, 0, 0, 0], [-1, -1, -1, 4])), [1, 2]);
+  const padded = tf.pad(tf.mul(tf.sigmoid(a), tf.slice(b, [0, 0, 0, 0], [-1, -1, -1, 4])), [[0, 0], [1, 1], [1, 1], [0, 0]]);
+  const pooled = tf.reshape(tf.sum(tf.addN([padded, tf.square(padded)]), [1, 2]), [2, 4]);
   return tf.mean(tf.square(tf.matMul(pooled, dense))) as tf.Scalar;
 }
 
@@ -98,4 +99,22 @@ test('optimizer.minimize trains identically', () => {
   });
   assert.deepEqual(losses[1], losses[0]);
   uninstallEagerRelease();
+});
+
+test('a gradient registered over a shape-only one gets the real saved tensors', () => {
+  installEagerRelease();
+  const stockSum = tf.getGradient('Sum')!;
+  let seen: number[] = [];
+  tf.registerGradient({ ...stockSum, gradFunc: (dy, saved, attrs) => {
+    seen = Array.from(saved[0].dataSync());
+    return stockSum.gradFunc(dy, saved, attrs);
+  } });
+  try {
+    const x = xs[3];
+    tf.dispose(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(t, 2)))(x));
+    assert.deepEqual(seen, Array.from(x.dataSync(), (v) => Math.fround(v * 2)));
+  } finally {
+    tf.registerGradient(stockSum);
+    uninstallEagerRelease();
+  }
 });
