@@ -45,10 +45,12 @@ const round = (b: number) => +(b / MiB).toFixed(1);
 export function trackTensorMemory(poolHeld?: () => number): { setPhase(p: string): void; forwardDone(): void; result(): MemoryBreakdown } {
   const engine = tf.engine() as unknown as EngineHooks;
   const live = new Map<DataId, number>();
-  let poolAtPeak = 0, liveBytes = 0, peakBytes = 0, peakPhase = '', phase = 'forward', events = 0, peakArrayBuffers = 0, peakHeap = 0;
+  let poolAtPeak = 0, snapshotBytes = 0, liveBytes = 0, peakBytes = 0, peakPhase = '', phase = 'forward', events = 0, peakArrayBuffers = 0, peakHeap = 0;
   let peakSnapshot = new Map<DataId, number>();
   const producer = new Map<DataId, string>();
   const saved = new Set<DataId>();
+  const byKernel = new Map<string, number>();
+  let savedBytes = 0;
   const sample = () => {
     if (++events % 16 !== 0) return;
     const m = process.memoryUsage();
@@ -63,7 +65,10 @@ export function trackTensorMemory(poolHeld?: () => number): { setPhase(p: string
       liveBytes += bytes;
       if (liveBytes > peakBytes) {
         // a copy per 4 MiB of new peak: cheap enough, and exact to within that
-        if (liveBytes > peakBytes + 4 * MiB || phase !== peakPhase) peakSnapshot = new Map(live);
+        if (liveBytes > snapshotBytes + 4 * MiB || phase !== peakPhase) {
+          peakSnapshot = new Map(live);
+          snapshotBytes = liveBytes;
+        }
         peakBytes = liveBytes;
         peakPhase = phase;
         if (poolHeld) poolAtPeak = poolHeld();
@@ -96,6 +101,13 @@ export function trackTensorMemory(poolHeld?: () => number): { setPhase(p: string
         for (const o of node.outputs) if (!producer.has(o.dataId) && !inputIds.has(o.dataId)) producer.set(o.dataId, name);
         for (const t of node.saved ?? []) saved.add(t.dataId);
       }
+      for (const id of saved) {
+        const b = live.get(id);
+        if (b === undefined) continue; // predates the step (parameters) or a data-less stand-in
+        savedBytes += b;
+        const k = producer.get(id) ?? 'input';
+        byKernel.set(k, (byKernel.get(k) ?? 0) + b);
+      }
       phase = 'backward';
     },
     result() {
@@ -105,15 +117,6 @@ export function trackTensorMemory(poolHeld?: () => number): { setPhase(p: string
       for (const [id, b] of peakSnapshot) {
         if (saved.has(id)) peakSaved += b;
         else peakOther += b;
-      }
-      const byKernel = new Map<string, number>();
-      let savedBytes = 0;
-      for (const id of saved) {
-        const b = live.get(id) ?? peakSnapshot.get(id);
-        if (b === undefined) continue; // predates the step (parameters)
-        savedBytes += b;
-        const k = producer.get(id) ?? 'input';
-        byKernel.set(k, (byKernel.get(k) ?? 0) + b);
       }
       const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 8);
       return {
