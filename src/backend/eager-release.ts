@@ -170,6 +170,7 @@ function installShapeOnlySaving(engine: EngineInternals): void {
     return tensors.map((t) => (standIns.has(t) ? t : saved.shift()!));
   };
 }
+
 /**
  * Makes every later gradient computation (tf.grad(s), variableGrads, optimizer.minimize,
  * model.fit) free saved tensors and gradients per node instead of at the end, and shape-only
