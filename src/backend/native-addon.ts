@@ -84,10 +84,23 @@ export function f32Of(backend: MathBackendCPU, t: tf.TensorInfo | undefined): Fl
   return values instanceof Float32Array ? values : undefined;
 }
 
-/** A fresh float32 tensor of `shape` whose values the addon fills. */
+/** The output-buffer pool of a NativeBackend (native-pool.ts; structural, to avoid an import cycle). */
+interface PooledBackend {
+  float32Pool?: { take(length: number): Float32Array; own(values: Float32Array): void };
+}
+
+/**
+ * A new float32 tensor of `shape` for a kernel to fill. Its values are NOT zeroed: on the native
+ * backend the buffer may be a released output of an earlier kernel (native-pool.ts), so the
+ * kernel must write every element, or zero/fill it first.
+ */
 export function allocOutput(backend: MathBackendCPU, shape: number[]): { info: tf.TensorInfo; values: Float32Array } {
-  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  return { info: backend.makeTensorInfo(shape, 'float32', values), values };
+  const size = shape.reduce((a, b) => a * b, 1);
+  const pool = (backend as PooledBackend).float32Pool;
+  const values = pool ? pool.take(size) : new Float32Array(size);
+  const info = backend.makeTensorInfo(shape, 'float32', values);
+  pool?.own(values); // storing it disowned it; it is still only the kernels'
+  return { info, values };
 }
 
 const hits = new Map<string, number>();

@@ -60,7 +60,7 @@ const padV2: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   const a = attrs as { paddings: [number, number][]; constantValue: number };
   if (!x || shape.length === 0 || shape.length > NATIVE_MAX_RANK || a.paddings.some(([p, q]) => p < 0 || q < 0)) return null;
   const out = allocOutput(backend, shape.map((d, i) => a.paddings[i][0] + d + a.paddings[i][1]));
-  if (a.constantValue) out.values.fill(a.constantValue);
+  out.values.fill(a.constantValue); // pooled outputs are not zeroed (allocOutput)
   addon.copyBlock(blockParams(shape, shape.map(() => 0), out.info.shape, a.paddings.map((p) => p[0]), shape), x, out.values);
   return out.info;
 };

@@ -14,9 +14,55 @@ import { nativeElementwiseKernels } from './native-elementwise.js';
 import { nativeShapeKernels } from './native-shape.js';
 import { nativeBatchNormKernels } from './native-batchnorm.js';
 import { nativeRnnKernels } from './native-rnn.js';
+import { Float32Pool, poolOptionsFromEnv } from './native-pool.js';
+import { installEagerRelease } from './eager-release.js';
 
-/** The backend class: the cpu backend under another name (kernels are registered per name). */
-export class NativeBackend extends MathBackendCPU {}
+type DataId = Parameters<MathBackendCPU['readSync']>[0];
+type BackendValues = Parameters<MathBackendCPU['write']>[0];
+
+/**
+ * The backend class: the cpu backend under another name (kernels are registered per name),
+ * plus a pool of float32 output buffers (native-pool.ts): released kernel outputs are reused by
+ * later kernels. Every way an array can leave the kernels (read, readSync, being stored again
+ * by write/makeTensorInfo/move, e.g. as a view) takes it out of the pool's reach for good.
+ */
+export class NativeBackend extends MathBackendCPU {
+  /** Free list of kernel output buffers (allocOutput takes from it). */
+  readonly float32Pool = new Float32Pool(poolOptionsFromEnv());
+
+  override write(values: BackendValues, shape: number[], dtype: tf.DataType): DataId {
+    this.float32Pool.disown(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(dataId: DataId, values: BackendValues, shape: number[], dtype: tf.DataType, refCount: number): void {
+    this.float32Pool.disown(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  override readSync(dataId: DataId): BackendValues {
+    const values = super.readSync(dataId);
+    // tfjs hands this very array to the caller (dataSync/data/bufferSync): never recycle it
+    this.float32Pool.disown(this.data.get(dataId)?.values);
+    return values;
+  }
+
+  override async read(dataId: DataId): Promise<BackendValues> {
+    return this.readSync(dataId);
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const released = super.disposeData(dataId, force);
+    if (released && values !== undefined && !this.data.has(dataId)) this.float32Pool.recycle(values);
+    return released;
+  }
+
+  override dispose(): void {
+    this.float32Pool.clear();
+    super.dispose();
+  }
+}
 
 /** Names of the kernels oneDNN runs on the 'native' backend. */
 export const NATIVE_KERNEL_NAMES: string[] = [];
@@ -44,6 +90,8 @@ export async function registerNativeBackend(): Promise<true | string> {
     // Low priority: never picked implicitly, only through backend selection.
     tf.registerBackend('native', () => new NativeBackend(), 0);
     registerKernels(addon);
+    // backprop frees per node (eager-release.ts); MEDLENS_EAGER_RELEASE=0 keeps tfjs' own
+    if (process.env.MEDLENS_EAGER_RELEASE !== '0') installEagerRelease();
     registered = true;
   }
   return true;
