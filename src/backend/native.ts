@@ -15,7 +15,6 @@ import { nativeShapeKernels } from './native-shape.js';
 import { nativeBatchNormKernels } from './native-batchnorm.js';
 import { nativeRnnKernels } from './native-rnn.js';
 import { Float32Pool, poolOptionsFromEnv } from './native-pool.js';
-import { installEagerRelease } from './eager-release.js';
 
 type DataId = Parameters<MathBackendCPU['readSync']>[0];
 type BackendValues = Parameters<MathBackendCPU['write']>[0];
@@ -90,8 +89,6 @@ export async function registerNativeBackend(): Promise<true | string> {
     // Low priority: never picked implicitly, only through backend selection.
     tf.registerBackend('native', () => new NativeBackend(), 0);
     registerKernels(addon);
-    // backprop frees per node (eager-release.ts); MEDLENS_EAGER_RELEASE=0 keeps tfjs' own
-    if (process.env.MEDLENS_EAGER_RELEASE !== '0') installEagerRelease();
     registered = true;
   }
   return true;

@@ -5,6 +5,7 @@
 import { tf } from './tf.js';
 import { InvalidInputError } from '../errors.js';
 import { registerFastGradients } from './wasm-kernels/index.js';
+import { installEagerRelease } from './eager-release.js';
 
 /** A backend that may be available. `load` resolves to true when it registered, else a reason. */
 export interface BackendCandidate {
@@ -30,6 +31,9 @@ let current: BackendInfo | undefined;
 export async function selectBackend(candidates: BackendCandidate[], prefer?: string): Promise<BackendInfo> {
   // The faster Tile/FusedBatchNorm gradients are global and exact on every backend.
   registerFastGradients();
+  // Backprop frees per node on every backend (eager-release.ts): it is what lets a 224 px
+  // ResNet-50 batch train within the wasm heap. MEDLENS_EAGER_RELEASE=0 keeps tfjs' own (Node).
+  if (typeof process === 'undefined' || process.env?.MEDLENS_EAGER_RELEASE !== '0') installEagerRelease();
   const skipped: BackendInfo['skipped'] = [];
   const list = prefer ? candidates.filter((c) => c.name === prefer) : candidates;
   if (prefer && list.length === 0) {
