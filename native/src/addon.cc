@@ -13,6 +13,7 @@
 #include "conv.h"
 #include "elementwise.h"
 #include "matmul.h"
+#include "transformer_napi.h"
 
 namespace {
 
@@ -352,6 +353,7 @@ napi_value Init(napi_env env, napi_value exports) {
   size_t i = 0;
   for (const auto &[name, fn] : methods) props[i++] = {name, nullptr, fn, nullptr, nullptr, nullptr, napi_enumerable, nullptr};
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  defineTransformerExports(env, exports);
   return exports;
 }
 
