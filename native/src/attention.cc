@@ -1,128 +1,162 @@
+#include "simd.h"  // first
 #include "attention.h"
 
 #include <algorithm>
-#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <cstdio>
+#include <string>
 #include <vector>
 
-#include "simd.h"
+#include "common.h"
 
 namespace medlens {
 namespace {
 
-// Below this many multiply-adds in all heads together one thread does it all.
-constexpr long kParallelMacs = 1L << 18;
+using dnnl::memory;
+using Dims = memory::dims;
 
-inline float dot(const float *a, const float *b, long n) {
-  float s = 0.f;
-#pragma omp simd reduction(+ : s)
-  for (long i = 0; i < n; i++) s += a[i] * b[i];
-  return s;
-}
-
-// y += alpha * x
-inline void axpy(float alpha, const float *x, float *y, long n) {
-#pragma omp simd
-  for (long i = 0; i < n; i++) y[i] += alpha * x[i];
-}
-
-// One (batch, head) pair: token i's q at q + i * stride (k, v alike), its context or context
-// gradient at c + i * cStride, probabilities p [N, N].
-struct Head {
-  const float *q, *k, *v;
-  long stride;
-  long n, hd;
-  float scale;
+// A [batch, heads, rows, cols] operand of a batched matmul: data and element strides (the heads'
+// q, k, v live interleaved in the qkv projection; a transpose is just swapped strides).
+struct Operand {
+  Dims dims, strides;
+  const float *data;
 };
 
-Head headOf(const AttentionDims &a, const float *qkv, long bh) {
-  const long d = a.heads * a.headDim, b = bh / a.heads, h = bh % a.heads;
-  const float *base = qkv + b * a.tokens * 3 * d + h * a.headDim;
-  return {base, base + d, base + 2 * d, 3 * d, a.tokens, a.headDim, a.scale};
+struct MatmulEntry : CacheEntry {
+  memory::desc a, b, c;
+  dnnl::matmul prim;
+};
+
+void appendKey(std::string &key, const Dims &d) {
+  for (auto v : d) key += "," + std::to_string(v);
 }
 
-MEDLENS_SIMD_CLONES void headForward(const Head &h, float *p, float *c, long cStride) {
-  const long n = h.n, hd = h.hd;
-  for (long i = 0; i < n; i++) {
-    const float *qi = h.q + i * h.stride;
-    float *pi = p + i * n;
-    for (long j = 0; j < n; j++) pi[j] = dot(qi, h.k + j * h.stride, hd) * h.scale;
-    float mx = pi[0];
-    for (long j = 1; j < n; j++) mx = std::max(mx, pi[j]);
-    float sum = 0.f;
+// c = alpha * a·b per (batch, head), one oneDNN primitive for all heads (cached per shape): for
+// vit-tiny's 48 heads of 17 tokens it is ~5x faster than per-head loops.
+void batchedMatmul(const Operand &a, const Operand &b, const Operand &c, float alpha) {
+  std::string key = "attn-mm," + std::to_string(alpha);
+  for (const Operand *o : {&a, &b, &c}) {
+    appendKey(key, o->dims);
+    appendKey(key, o->strides);
+  }
+  auto *e = static_cast<MatmulEntry *>(cacheGet(key));
+  if (!e) {
+    auto fresh = std::make_unique<MatmulEntry>();
+    fresh->a = memory::desc(a.dims, memory::data_type::f32, a.strides);
+    fresh->b = memory::desc(b.dims, memory::data_type::f32, b.strides);
+    fresh->c = memory::desc(c.dims, memory::data_type::f32, c.strides);
+    dnnl::primitive_attr attr;
+    if (alpha != 1.f) attr.set_output_scales(0, {alpha});
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(fresh->a, fresh->b, fresh->c), attr, cpuEngine());
+    if (std::getenv("MEDLENS_DEBUG_ATTENTION")) std::fprintf(stderr, "attention matmul %s: %s\n", key.c_str(), pd.impl_info_str());
+    fresh->prim = dnnl::matmul(pd);
+    e = static_cast<MatmulEntry *>(cachePut(key, std::move(fresh)));
+  }
+  auto mut = [](const float *p) { return const_cast<float *>(p); };
+  e->prim.execute(cpuStream(), {{DNNL_ARG_SRC, memory(e->a, cpuEngine(), mut(a.data))},
+                                {DNNL_ARG_WEIGHTS, memory(e->b, cpuEngine(), mut(b.data))},
+                                {DNNL_ARG_DST, memory(e->c, cpuEngine(), mut(c.data))}});
+  cpuStream().wait();
+}
+
+// The operands of one attention call as [B, H, rows, cols] views of token-major buffers
+// [B, N, H, hd] (q, k, v, the context and their gradients) and of [B, H, N, N] score buffers.
+// oneDNN runs these layouts with its fast batched kernel (brgemm); q, k, v read in place from
+// the interleaved qkv projection [B, N, 3, H, hd] would take its slow generic path (measured
+// 5x slower), so they are copied out first.
+struct Views {
+  long b, n, h, hd, d;
+  explicit Views(const AttentionDims &a) : b(a.batch), n(a.tokens), h(a.heads), hd(a.headDim), d(a.heads * a.headDim) {}
+  // Token-major [B, N, H, hd] as [B, H, N, hd]; transposed: [B, H, hd, N].
+  Operand heads(const float *t, bool transposed = false) const {
+    return transposed ? Operand{{b, h, hd, n}, {n * d, hd, 1, d}, t} : Operand{{b, h, n, hd}, {n * d, hd, d, 1}, t};
+  }
+  Operand scores(const float *s, bool transposed = false) const {
+    return transposed ? Operand{{b, h, n, n}, {h * n * n, n * n, 1, n}, s} : Operand{{b, h, n, n}, {h * n * n, n * n, n, 1}, s};
+  }
+  long tokens() const { return b * n; }
+};
+
+// Copies qkv [T, 3, D] into three token-major [T, D] blocks of `out` (q, then k, then v).
+void splitQkv(long tokens, long d, const float *qkv, float *out) {
+  for (long t = 0; t < tokens; t++) {
+    for (long part = 0; part < 3; part++) std::memcpy(out + (part * tokens + t) * d, qkv + (t * 3 + part) * d, sizeof(float) * d);
+  }
+}
+
+// The reverse of splitQkv.
+void joinQkv(long tokens, long d, const float *parts, float *qkv) {
+  for (long t = 0; t < tokens; t++) {
+    for (long part = 0; part < 3; part++) std::memcpy(qkv + (t * 3 + part) * d, parts + (part * tokens + t) * d, sizeof(float) * d);
+  }
+}
+
+// A per-thread scratch buffer of at least n floats (not zeroed), reused across calls.
+float *scratch(std::vector<float> &buf, size_t n) {
+  if (buf.size() < n) buf.resize(n);
+  return buf.data();
+}
+
+constexpr long kParallelElems = 1L << 16;
+
+// Row-wise softmax in place (rows of length n).
+MEDLENS_SIMD_CLONES void softmaxRow(long n, float *p) {
+  float mx = p[0];
+  for (long j = 1; j < n; j++) mx = std::max(mx, p[j]);
+  float sum = 0.f;
 #pragma omp simd reduction(+ : sum)
-    for (long j = 0; j < n; j++) {
-      pi[j] = expNonPositive(pi[j] - mx);
-      sum += pi[j];
-    }
-    const float inv = 1.f / sum;
-    float *ci = c + i * cStride;
-    std::fill(ci, ci + hd, 0.f);
-    for (long j = 0; j < n; j++) {
-      pi[j] *= inv;
-      axpy(pi[j], h.v + j * h.stride, ci, hd);
-    }
+  for (long j = 0; j < n; j++) {
+    p[j] = expNonPositive(p[j] - mx);
+    sum += p[j];
   }
+  const float inv = 1.f / sum;
+#pragma omp simd
+  for (long j = 0; j < n; j++) p[j] *= inv;
 }
 
-// dS (scratch [N, N]) then dq, dk, dv of one head (written, not accumulated) at dq/dk/dv +
-// i * h.stride, from the probabilities p, the context gradient dc (token i at dc + i * dcStride)
-// and, when not null, the probabilities' own gradient dp.
-MEDLENS_SIMD_CLONES void headBackward(const Head &h, const float *p, const float *dc, long dcStride, const float *dp, float *ds,
-                                      float *dq, float *dk, float *dv) {
-  const long n = h.n, hd = h.hd;
-  // dP = dctx V^T (+ dprobs); dS = P * (dP - rowsum(P * dP)) * scale.
-  for (long i = 0; i < n; i++) {
-    const float *pi = p + i * n;
-    float *dsi = ds + i * n;
-    for (long j = 0; j < n; j++) dsi[j] = dot(dc + i * dcStride, h.v + j * h.stride, hd);
-    if (dp) for (long j = 0; j < n; j++) dsi[j] += dp[i * n + j];
-    const float rowDot = dot(pi, dsi, n);
+// ds = p * (ds + dp - rowsum(p * (ds + dp))) * scale for one row (dp may be null).
+MEDLENS_SIMD_CLONES void softmaxGradRow(long n, const float *p, const float *dp, float scale, float *ds) {
+  if (dp) {
 #pragma omp simd
-    for (long j = 0; j < n; j++) dsi[j] = pi[j] * (dsi[j] - rowDot) * h.scale;
+    for (long j = 0; j < n; j++) ds[j] += dp[j];
   }
-  for (long i = 0; i < n; i++) {
-    // dQ_i = sum_j dS_ij K_j
-    float *dqi = dq + i * h.stride;
-    std::fill(dqi, dqi + hd, 0.f);
-    for (long j = 0; j < n; j++) axpy(ds[i * n + j], h.k + j * h.stride, dqi, hd);
-  }
-  for (long j = 0; j < n; j++) {
-    // dK_j = sum_i dS_ij Q_i, dV_j = sum_i P_ij dctx_i
-    float *dkj = dk + j * h.stride, *dvj = dv + j * h.stride;
-    std::fill(dkj, dkj + hd, 0.f);
-    std::fill(dvj, dvj + hd, 0.f);
-    for (long i = 0; i < n; i++) {
-      axpy(ds[i * n + j], h.q + i * h.stride, dkj, hd);
-      axpy(p[i * n + j], dc + i * dcStride, dvj, hd);
-    }
-  }
+  float rowDot = 0.f;
+#pragma omp simd reduction(+ : rowDot)
+  for (long j = 0; j < n; j++) rowDot += p[j] * ds[j];
+#pragma omp simd
+  for (long j = 0; j < n; j++) ds[j] = p[j] * (ds[j] - rowDot) * scale;
 }
 
 }  // namespace
 
 void attentionForward(const AttentionDims &a, const float *qkv, float *ctx, float *probs) {
-  const long n = a.tokens, hd = a.headDim, d = a.heads * hd, pairs = a.batch * a.heads;
-#pragma omp parallel for if (pairs * n * n * hd >= kParallelMacs)
-  for (long bh = 0; bh < pairs; bh++) {
-    const long b = bh / a.heads, h = bh % a.heads;
-    headForward(headOf(a, qkv, bh), probs + bh * n * n, ctx + b * n * d + h * hd, d);
-  }
+  const Views v(a);
+  const long rows = v.b * v.h * v.n, td = v.tokens() * v.d;
+  static thread_local std::vector<float> buf;
+  float *q = scratch(buf, 3 * td), *k = q + td, *val = k + td;
+  splitQkv(v.tokens(), v.d, qkv, q);
+  batchedMatmul(v.heads(q), v.heads(k, true), v.scores(probs), a.scale);
+#pragma omp parallel for if (rows * v.n >= kParallelElems)
+  for (long r = 0; r < rows; r++) softmaxRow(v.n, probs + r * v.n);
+  batchedMatmul(v.scores(probs), v.heads(val), v.heads(ctx), 1.f);
 }
 
 void attentionBackward(const AttentionDims &a, const float *qkv, const float *probs, const float *dctx, const float *dprobs,
                        float *dqkv) {
-  const long n = a.tokens, hd = a.headDim, d = a.heads * hd, pairs = a.batch * a.heads;
-#pragma omp parallel if (pairs * n * n * hd >= kParallelMacs)
-  {
-    std::vector<float> ds(n * n);  // gradient of the scaled scores, per thread
-#pragma omp for
-    for (long bh = 0; bh < pairs; bh++) {
-      const long b = bh / a.heads, h = bh % a.heads;
-      const Head grad = headOf(a, dqkv, bh);  // same layout as qkv
-      headBackward(headOf(a, qkv, bh), probs + bh * n * n, dctx + b * n * d + h * hd, d, dprobs ? dprobs + bh * n * n : nullptr,
-                   ds.data(), const_cast<float *>(grad.q), const_cast<float *>(grad.k), const_cast<float *>(grad.v));
-    }
-  }
+  const Views v(a);
+  const long rows = v.b * v.h * v.n, td = v.tokens() * v.d;
+  static thread_local std::vector<float> buf;
+  float *q = scratch(buf, 6 * td + rows * v.n), *k = q + td, *val = k + td;
+  float *dq = val + td, *dk = dq + td, *dv = dk + td, *ds = dv + td;  // ds: dP, then the scores' gradient
+  splitQkv(v.tokens(), v.d, qkv, q);
+  batchedMatmul(v.heads(dctx), v.heads(val, true), v.scores(ds), 1.f);
+#pragma omp parallel for if (rows * v.n >= kParallelElems)
+  for (long r = 0; r < rows; r++) softmaxGradRow(v.n, probs + r * v.n, dprobs ? dprobs + r * v.n : nullptr, a.scale, ds + r * v.n);
+  batchedMatmul(v.scores(ds), v.heads(k), v.heads(dq), 1.f);         // dQ = dS K
+  batchedMatmul(v.scores(ds, true), v.heads(q), v.heads(dk), 1.f);   // dK = dS^T Q
+  batchedMatmul(v.scores(probs, true), v.heads(dctx), v.heads(dv), 1.f);  // dV = P^T dC
+  joinQkv(v.tokens(), v.d, dq, dqkv);
 }
 
 }  // namespace medlens
