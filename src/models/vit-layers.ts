@@ -113,6 +113,16 @@ export class ClassTokenPool extends TokenLayer {
   }
 }
 
+/**
+ * x [M, K] times kernel [K, N] plus bias [N]. With `fast` and no gradient being recorded, one
+ * fused kernel (bias added in the matmul); otherwise separate ops, whose gradients tfjs runs per
+ * input (the fused op's gradient would compute the weight gradients even for an input gradient).
+ */
+function linear(x: Tensor, kernel: Tensor, bias: Tensor, fast: boolean): Tensor {
+  if (fast && tf.engine().state.gradientDepth === 0) return tf.fused.matMul({ a: x, b: kernel, bias });
+  return tf.add(tf.matMul(x, kernel), bias);
+}
+
 /** Config of `MultiHeadSelfAttention`. */
 export interface AttentionArgs extends TokenLayerArgs {
   numHeads: number;
@@ -157,9 +167,9 @@ export class MultiHeadSelfAttention extends TokenLayer {
   }
 
   /** The fused projection [B * N, 3 * D] of tokens x [B, N, D], last axis ordered (3, heads, headDim). */
-  private qkvOf(x: Tensor): Tensor {
+  private qkvOf(x: Tensor, fast = false): Tensor {
     const [b, n, d] = x.shape as [number, number, number];
-    return tf.add(tf.matMul(tf.reshape(x, [b * n, d]), this.qkvKernel!.read()), this.qkvBias!.read());
+    return linear(tf.reshape(x, [b * n, d]), this.qkvKernel!.read(), this.qkvBias!.read(), fast);
   }
 
   /** q, k, v [B, heads, N, headDim] of tokens x [B, N, D]. */
@@ -170,9 +180,9 @@ export class MultiHeadSelfAttention extends TokenLayer {
   }
 
   /** The output projection [B, N, D] of the heads' context [B * N, D] (heads concatenated). */
-  private projectOut(ctx: Tensor, b: number, n: number): Tensor {
+  private projectOut(ctx: Tensor, b: number, n: number, fast = false): Tensor {
     const d = ctx.shape[1] as number;
-    return tf.reshape(tf.add(tf.matMul(ctx, this.projKernel!.read()), this.projBias!.read()), [b, n, d]);
+    return tf.reshape(linear(ctx, this.projKernel!.read(), this.projBias!.read(), fast), [b, n, d]);
   }
 
   private probsOf(q: Tensor, k: Tensor): Tensor {
@@ -191,8 +201,8 @@ export class MultiHeadSelfAttention extends TokenLayer {
   private fusedCall(x: Tensor): [Tensor, Tensor] | null {
     if (!hasFusedKernel(FUSED_KERNELS.attention) || x.dtype !== 'float32') return null;
     const [b, n, d] = x.shape as [number, number, number];
-    const out = fusedAttention(tf.reshape(this.qkvOf(x), [b, n, 3 * d]), this.numHeads);
-    return out && [this.projectOut(tf.reshape(out[0], [b * n, d]), b, n), out[1]];
+    const out = fusedAttention(tf.reshape(this.qkvOf(x, true), [b, n, 3 * d]), this.numHeads);
+    return out && [this.projectOut(tf.reshape(out[0], [b * n, d]), b, n, true), out[1]];
   }
 
   /** Attention probabilities [B, heads, N, N] for tokens x [B, N, D] (input of this layer). */
