@@ -32,10 +32,8 @@ export function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
   const d = x.shape[x.rank - 1];
   if (x.rank < 2 || gamma.size !== d || beta.size !== d || !isF32(x, gamma, beta) || !hasFusedKernel(FUSED_KERNELS.layerNorm)) return null;
   const flat = (t: tf.Tensor) => (t.rank === 1 ? t : tf.reshape(t, [d]));
-  const [y, mean, rstd] = tf.engine().runKernel(FUSED_KERNELS.layerNorm, { x, gamma: flat(gamma), beta: flat(beta) }, { epsilon }) as tf.Tensor[];
-  // The row statistics only serve the gradient, which keeps its own copies.
-  mean.dispose();
-  rstd.dispose();
+  const [y, stats] = tf.engine().runKernel(FUSED_KERNELS.layerNorm, { x, gamma: flat(gamma), beta: flat(beta) }, { epsilon }) as tf.Tensor[];
+  stats.dispose(); // the row statistics only serve the gradient, which keeps its own reference
   return y;
 }
 

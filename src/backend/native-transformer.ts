@@ -38,26 +38,30 @@ function nativeOnlyKernel(name: string, impl: Impl, addon: NativeAddon): tf.Kern
   };
 }
 
+/** Views of the layer norm's row statistics [2, rows]: each row's mean, then 1 / sqrt(var + eps). */
+const meanAndRstd = (stats: Float32Array): [Float32Array, Float32Array] => [stats.subarray(0, stats.length / 2), stats.subarray(stats.length / 2)];
+
 const layerNorm: Impl = (args, addon, backend) => {
   const [x, gamma, beta] = inputsOf(args, ['x', 'gamma', 'beta']);
   const shape = args.inputs.x!.shape;
-  const y = allocOutput(backend, shape), mean = allocOutput(backend, shape.slice(0, -1)), rstd = allocOutput(backend, shape.slice(0, -1));
-  addon.layerNorm(Number((args.attrs as { epsilon: number }).epsilon), x, gamma, beta, y.values, mean.values, rstd.values);
-  return [y.info, mean.info, rstd.info];
+  const rows = x.length / gamma.length;
+  const y = allocOutput(backend, shape), stats = allocOutput(backend, [2, rows]);
+  addon.layerNorm(Number((args.attrs as { epsilon: number }).epsilon), x, gamma, beta, y.values, ...meanAndRstd(stats.values));
+  return [y.info, stats.info];
 };
 
 const layerNormGradInput: Impl = (args, addon, backend) => {
-  const [dy, x, gamma, mean, rstd] = inputsOf(args, ['dy', 'x', 'gamma', 'mean', 'rstd']);
+  const [dy, x, gamma, stats] = inputsOf(args, ['dy', 'x', 'gamma', 'stats']);
   const dx = allocOutput(backend, args.inputs.x!.shape);
-  addon.layerNormGradInput(dy, x, gamma, mean, rstd, dx.values);
+  addon.layerNormGradInput(dy, x, gamma, ...meanAndRstd(stats), dx.values);
   return dx.info;
 };
 
 const layerNormGradGamma: Impl = (args, addon, backend) => {
-  const [dy, x, mean, rstd] = inputsOf(args, ['dy', 'x', 'mean', 'rstd']);
+  const [dy, x, stats] = inputsOf(args, ['dy', 'x', 'stats']);
   const shape = args.inputs.x!.shape;
   const dgamma = allocOutput(backend, [shape[shape.length - 1]]);
-  addon.layerNormGradGamma(dy, x, mean, rstd, dgamma.values);
+  addon.layerNormGradGamma(dy, x, ...meanAndRstd(stats), dgamma.values);
   return dgamma.info;
 };
 
@@ -114,13 +118,13 @@ function registerFusedGradients(): void {
   tf.registerGradient({
     kernelName: K.layerNorm,
     inputsToSave: ['x', 'gamma'],
-    outputsToSave: [false, true, true],
+    outputsToSave: [false, true],
     gradFunc: (dys, saved) => {
       const dy = (dys as tf.Tensor[])[0];
-      const [x, gamma, mean, rstd] = saved;
+      const [x, gamma, stats] = saved;
       return {
-        x: () => run(K.layerNormGradInput, { dy, x, gamma, mean, rstd }),
-        gamma: () => run(K.layerNormGradGamma, { dy, x, mean, rstd }),
+        x: () => run(K.layerNormGradInput, { dy, x, gamma, stats }),
+        gamma: () => run(K.layerNormGradGamma, { dy, x, stats }),
         beta: () => tf.sum(tf.reshape(dy, [-1, gamma.size]), 0),
       };
     },
