@@ -2,9 +2,7 @@
 #include "attention.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -16,8 +14,8 @@ namespace {
 using dnnl::memory;
 using Dims = memory::dims;
 
-// A [batch, heads, rows, cols] operand of a batched matmul: data and element strides (the heads'
-// q, k, v live interleaved in the qkv projection; a transpose is just swapped strides).
+// A [batch, heads, rows, cols] operand of a batched matmul: data and element strides (heads
+// interleaved in token-major buffers, transposes as swapped strides: no copies).
 struct Operand {
   Dims dims, strides;
   const float *data;
@@ -49,7 +47,6 @@ void batchedMatmul(const Operand &a, const Operand &b, const Operand &c, float a
     dnnl::primitive_attr attr;
     if (alpha != 1.f) attr.set_output_scales(0, {alpha});
     dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(fresh->a, fresh->b, fresh->c), attr, cpuEngine());
-    if (std::getenv("MEDLENS_DEBUG_ATTENTION")) std::fprintf(stderr, "attention matmul %s: %s\n", key.c_str(), pd.impl_info_str());
     fresh->prim = dnnl::matmul(pd);
     e = static_cast<MatmulEntry *>(cachePut(key, std::move(fresh)));
   }
@@ -92,11 +89,28 @@ void joinQkv(long tokens, long d, const float *parts, float *qkv) {
   }
 }
 
-// A per-thread scratch buffer of at least n floats (not zeroed), reused across calls.
-float *scratch(std::vector<float> &buf, size_t n) {
-  if (buf.size() < n) buf.resize(n);
-  return buf.data();
-}
+// n floats of scratch (not zeroed): a per-thread buffer reused across calls up to kKeepFloats
+// (a fresh multi-megabyte buffer per call costs its page faults every time), a one-off buffer
+// beyond that so that one large call does not pin its memory for the process's lifetime.
+class Scratch {
+ public:
+  explicit Scratch(size_t n) {
+    static thread_local std::vector<float> kept;
+    if (n > kKeepFloats) {
+      own_.resize(n);
+      data_ = own_.data();
+      return;
+    }
+    if (kept.size() < n) kept.resize(n);
+    data_ = kept.data();
+  }
+  float *data() const { return data_; }
+
+ private:
+  static constexpr size_t kKeepFloats = size_t(1) << 22;  // 16 MB
+  std::vector<float> own_;
+  float *data_ = nullptr;
+};
 
 constexpr long kParallelElems = 1L << 16;
 
@@ -133,8 +147,8 @@ MEDLENS_SIMD_CLONES void softmaxGradRow(long n, const float *p, const float *dp,
 void attentionForward(const AttentionDims &a, const float *qkv, float *ctx, float *probs) {
   const Views v(a);
   const long rows = v.b * v.h * v.n, td = v.tokens() * v.d;
-  static thread_local std::vector<float> buf;
-  float *q = scratch(buf, 3 * td), *k = q + td, *val = k + td;
+  const Scratch buf(3 * td);
+  float *q = buf.data(), *k = q + td, *val = k + td;
   splitQkv(v.tokens(), v.d, qkv, q);
   batchedMatmul(v.heads(q), v.heads(k, true), v.scores(probs), a.scale);
 #pragma omp parallel for if (rows * v.n >= kParallelElems)
@@ -146,8 +160,8 @@ void attentionBackward(const AttentionDims &a, const float *qkv, const float *pr
                        float *dqkv) {
   const Views v(a);
   const long rows = v.b * v.h * v.n, td = v.tokens() * v.d;
-  static thread_local std::vector<float> buf;
-  float *q = scratch(buf, 6 * td + rows * v.n), *k = q + td, *val = k + td;
+  const Scratch buf(6 * td + rows * v.n);
+  float *q = buf.data(), *k = q + td, *val = k + td;
   float *dq = val + td, *dk = dq + td, *dv = dk + td, *ds = dv + td;  // ds: dP, then the scores' gradient
   splitQkv(v.tokens(), v.d, qkv, q);
   batchedMatmul(v.heads(dctx), v.heads(val, true), v.scores(ds), 1.f);

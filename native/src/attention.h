@@ -1,7 +1,8 @@
-// Multi-head self-attention core, softmax(Q K^T * scale) V per head, forward and backward, reading
-// q, k, v straight from the fused qkv projection [B, N, 3, H, hd] and writing the context as
-// [B, N, H, hd]: tfjs composes it from a reshape, a 5-d transpose, unstack, two batched
-// matmuls, a scale and a softmax (and twice as many kernels for the gradient).
+// Multi-head self-attention core, softmax(Q K^T * scale) V per head, forward and backward, from
+// the fused qkv projection [B, N, 3, H, hd] to the context [B, N, H, hd] (heads concatenated):
+// two (backward: four) oneDNN batched matmuls over all heads plus a softmax loop, where tfjs
+// runs a reshape, a 5-d transpose, unstack, two batched matmuls, a scale, a softmax and a
+// transpose (and about twice as many kernels for the gradient).
 #pragma once
 
 namespace medlens {
