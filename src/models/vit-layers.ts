@@ -195,8 +195,8 @@ export class MultiHeadSelfAttention extends TokenLayer {
   }
 
   /**
-   * [output, probabilities] through the backend's fused attention kernel (q, k, v read in place
-   * from the projection, no transposes), or null when the backend has none.
+   * [output, probabilities] through the backend's fused attention kernel (one kernel from the
+   * qkv projection to the heads' concatenated context), or null when the backend has none.
    */
   private fusedCall(x: Tensor): [Tensor, Tensor] | null {
     if (!hasFusedKernel(FUSED_KERNELS.attention) || x.dtype !== 'float32') return null;
