@@ -15,6 +15,7 @@
 #include "elementwise.h"
 #include "matmul.h"
 #include "rnn.h"
+#include "transformer_napi.h"
 
 namespace {
 
@@ -438,6 +439,7 @@ napi_value Init(napi_env env, napi_value exports) {
   size_t i = 0;
   for (const auto &[name, fn] : methods) props[i++] = {name, nullptr, fn, nullptr, nullptr, nullptr, napi_enumerable, nullptr};
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  defineTransformerExports(env, exports);
   return exports;
 }
 

@@ -38,6 +38,13 @@ export interface NativeAddon {
   gruForward: NativeAddon['lstmForward'];
   gruBackward: NativeAddon['lstmBackward'];
   info(): { onednn: string; threads: number; cachedPrimitives: number };
+  layerNorm(eps: number, x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array): void;
+  layerNormGradInput(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array, dx: Float32Array): void;
+  layerNormGradGamma(dy: Float32Array, x: Float32Array, mean: Float32Array, rstd: Float32Array, dgamma: Float32Array): void;
+  gelu(x: Float32Array, y: Float32Array): void;
+  geluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  attention(p: Int32Array, scale: number, qkv: Float32Array, ctx: Float32Array, probs: Float32Array): void;
+  attentionGrad(p: Int32Array, scale: number, qkv: Float32Array, probs: Float32Array, dctx: Float32Array, dprobs: Float32Array | null, dqkv: Float32Array): void;
 }
 
 /** Where node-gyp puts the addon; the same relative path from src/backend and dist/backend. */

@@ -5,6 +5,9 @@
  * explainer reshapes tokens [N, D] to a [gridH, gridW, D] map without hand-written sizes.
  */
 import { tf, tfl } from '../backend/tf.js';
+import { FUSED_KERNELS, fusedAttention, hasFusedKernel } from '../backend/fused-ops.js';
+// Registers the fast LayerNormalization and 'gelu' in place of the stock ones (also for loading).
+import './fused-layers.js';
 
 type Tensor = tf.Tensor;
 type Shape = (number | null)[];
@@ -110,6 +113,16 @@ export class ClassTokenPool extends TokenLayer {
   }
 }
 
+/**
+ * x [M, K] times kernel [K, N] plus bias [N]. With `fast` and no gradient being recorded, one
+ * fused kernel (bias added in the matmul); otherwise separate ops, whose gradients tfjs runs per
+ * input (the fused op's gradient would compute the weight gradients even for an input gradient).
+ */
+function linear(x: Tensor, kernel: Tensor, bias: Tensor, fast: boolean): Tensor {
+  if (fast && tf.engine().state.gradientDepth === 0) return tf.fused.matMul({ a: x, b: kernel, bias });
+  return tf.add(tf.matMul(x, kernel), bias);
+}
+
 /** Config of `MultiHeadSelfAttention`. */
 export interface AttentionArgs extends TokenLayerArgs {
   numHeads: number;
@@ -153,12 +166,23 @@ export class MultiHeadSelfAttention extends TokenLayer {
     return this.returnAttention ? [s, [s[0], this.numHeads, s[1], s[1]]] : s;
   }
 
+  /** The fused projection [B * N, 3 * D] of tokens x [B, N, D], last axis ordered (3, heads, headDim). */
+  private qkvOf(x: Tensor, fast = false): Tensor {
+    const [b, n, d] = x.shape as [number, number, number];
+    return linear(tf.reshape(x, [b * n, d]), this.qkvKernel!.read(), this.qkvBias!.read(), fast);
+  }
+
   /** q, k, v [B, heads, N, headDim] of tokens x [B, N, D]. */
   private project(x: Tensor): Tensor[] {
     const [b, n, d] = x.shape as [number, number, number];
     const h = this.numHeads;
-    const qkv = tf.add(tf.matMul(tf.reshape(x, [b * n, d]), this.qkvKernel!.read()), this.qkvBias!.read());
-    return tf.unstack(tf.transpose(tf.reshape(qkv, [b, n, 3, h, d / h]), [2, 0, 3, 1, 4]));
+    return tf.unstack(tf.transpose(tf.reshape(this.qkvOf(x), [b, n, 3, h, d / h]), [2, 0, 3, 1, 4]));
+  }
+
+  /** The output projection [B, N, D] of the heads' context [B * N, D] (heads concatenated). */
+  private projectOut(ctx: Tensor, b: number, n: number, fast = false): Tensor {
+    const d = ctx.shape[1] as number;
+    return tf.reshape(linear(ctx, this.projKernel!.read(), this.projBias!.read(), fast), [b, n, d]);
   }
 
   private probsOf(q: Tensor, k: Tensor): Tensor {
@@ -167,8 +191,18 @@ export class MultiHeadSelfAttention extends TokenLayer {
 
   private mix(probs: Tensor, v: Tensor): Tensor {
     const [b, h, n, hd] = v.shape as [number, number, number, number];
-    const ctx = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [b * n, h * hd]);
-    return tf.reshape(tf.add(tf.matMul(ctx, this.projKernel!.read()), this.projBias!.read()), [b, n, h * hd]);
+    return this.projectOut(tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [b * n, h * hd]), b, n);
+  }
+
+  /**
+   * [output, probabilities] through the backend's fused attention kernel (one kernel from the
+   * qkv projection to the heads' concatenated context), or null when the backend has none.
+   */
+  private fusedCall(x: Tensor): [Tensor, Tensor] | null {
+    if (!hasFusedKernel(FUSED_KERNELS.attention) || x.dtype !== 'float32') return null;
+    const [b, n, d] = x.shape as [number, number, number];
+    const out = fusedAttention(tf.reshape(this.qkvOf(x, true), [b, n, 3 * d]), this.numHeads);
+    return out && [this.projectOut(tf.reshape(out[0], [b * n, d]), b, n, true), out[1]];
   }
 
   /** Attention probabilities [B, heads, N, N] for tokens x [B, N, D] (input of this layer). */
@@ -189,7 +223,10 @@ export class MultiHeadSelfAttention extends TokenLayer {
 
   override call(inputs: Tensor | Tensor[]): Tensor | Tensor[] {
     return tf.tidy(() => {
-      const [q, k, v] = this.project(one(inputs));
+      const x = one(inputs);
+      const fused = this.fusedCall(x);
+      if (fused) return this.returnAttention ? fused : fused[0];
+      const [q, k, v] = this.project(x);
       const probs = this.probsOf(q, k);
       const y = this.mix(probs, v);
       return this.returnAttention ? [y, probs] : y;

@@ -13,6 +13,7 @@ import { InvalidInputError } from '../errors.js';
 import type { BuildOptions } from './types.js';
 import { apply, checkInputShape, logitsLayer, scaled, type Sym } from './blocks.js';
 import { SeededInit } from './init.js';
+import { layerNormalization } from './fused-layers.js';
 import { ClassToken, ClassTokenPool, MultiHeadSelfAttention, PositionEmbedding, type TokenGrid } from './vit-layers.js';
 
 /** Heads of each ViT size (embedding = heads * 64 * width). */
@@ -48,7 +49,7 @@ export function buildVit(arch: keyof typeof VIT_CONFIGS, opts: VitOptions): tfl.
   const attentions: Sym[] = [];
   for (let i = 0; i < depth; i++) {
     const n = `blocks.${i}`;
-    let y = apply(tfl.layers.layerNormalization({ epsilon: 1e-6, name: `${n}.norm1` }), x);
+    let y = apply(layerNormalization({ epsilon: 1e-6, name: `${n}.norm1` }), x);
     const attn = new MultiHeadSelfAttention({ name: `${n}.attn`, numHeads: heads, returnAttention: opts.attentionOutputs, ...grid, seed: init.seed() });
     const out = attn.apply(y) as Sym | Sym[];
     if (Array.isArray(out)) {
@@ -58,12 +59,12 @@ export function buildVit(arch: keyof typeof VIT_CONFIGS, opts: VitOptions): tfl.
       y = out;
     }
     x = apply(tfl.layers.add({ name: `${n}.add1` }), [x, y]);
-    y = apply(tfl.layers.layerNormalization({ epsilon: 1e-6, name: `${n}.norm2` }), x);
+    y = apply(layerNormalization({ epsilon: 1e-6, name: `${n}.norm2` }), x);
     y = apply(tfl.layers.dense({ units: 4 * dim, activation: 'gelu', kernelInitializer: init.small(), name: `${n}.mlp.fc1` }), y);
     y = apply(tfl.layers.dense({ units: dim, kernelInitializer: init.small(), name: `${n}.mlp.fc2` }), y);
     x = apply(tfl.layers.add({ name: `${n}.add2` }), [x, y]);
   }
-  x = apply(tfl.layers.layerNormalization({ epsilon: 1e-6, name: 'norm' }), x);
+  x = apply(layerNormalization({ epsilon: 1e-6, name: 'norm' }), x);
   x = apply(new ClassTokenPool({ name: 'cls_pool', ...grid }), x);
   if (opts.dropout) x = apply(tfl.layers.dropout({ rate: opts.dropout, seed: init.seed(), name: 'dropout' }), x);
   const logits = logitsLayer(x, opts.numClasses, init);
