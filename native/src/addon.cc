@@ -13,6 +13,7 @@
 #include "conv.h"
 #include "elementwise.h"
 #include "matmul.h"
+#include "pooling.h"
 
 namespace {
 
@@ -191,28 +192,6 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
   });
 }
 
-// Checked pooling params [N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW] and the element counts of the
-// input (N*H*W*C) and output (N*OH*OW*C).
-struct Pool {
-  const int *p;
-  size_t inLen, outLen;
-};
-
-Pool poolParams(napi_env env, napi_value v) {
-  const int *p = params(env, v, 14);
-  for (int i = 0; i < 14; i++) if (p[i] < 0 || (i < 10 && p[i] == 0)) throw ArgError("bad pooling params");
-  return {p, prod({p[0], p[1], p[2], p[3]}), prod({p[0], p[4], p[5], p[3]})};
-}
-
-// maxPoolGrad(params=[N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW], x, dy, dx)
-napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
-  return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
-    const Pool g = poolParams(env, a[0]);
-    maxPoolGrad(g.p, f32(env, a[1], g.inLen, "x"), f32(env, a[2], g.outLen, "dy"), f32(env, a[3], g.inLen, "dx"));
-    return nullptr;
-  });
-}
-
 // unary(op, alpha, x, y)
 napi_value Unary(napi_env env, napi_callback_info info) {
   return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
@@ -230,16 +209,6 @@ napi_value Tile(napi_env env, napi_callback_info info) {
     const int *p = rankedParams(env, a[0], 2, r);
     size_t outLen = prodOf(p + 1, r) * prodOf(p + 1 + r, r);
     tile(r, p + 1, p + 1 + r, f32(env, a[1], prodOf(p + 1, r), "x"), f32(env, a[2], outLen, "out"));
-    return nullptr;
-  });
-}
-
-// maxPool and avgPool(params (as maxPoolGrad), x, y)
-template <void (*kPool)(const int *, const float *, float *)>
-napi_value PoolForward(napi_env env, napi_callback_info info) {
-  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
-    const Pool g = poolParams(env, a[0]);
-    kPool(g.p, f32(env, a[1], g.inLen, "x"), f32(env, a[2], g.outLen, "y"));
     return nullptr;
   });
 }
@@ -302,12 +271,48 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   });
 }
 
-// avgPoolGrad(params (as maxPoolGrad), dy, dx)
-napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
+// Checked PoolParams (native/src/pooling.h) and the element counts of input (N*D*H*W*C) and
+// output (N*OD*OH*OW*C).
+struct Pool {
+  const int *p;
+  size_t inLen, outLen;
+};
+
+Pool poolingParams(napi_env env, napi_value v) {
+  const int *p = params(env, v, PP_COUNT);
+  if (p[PP_ND] != 2 && p[PP_ND] != 3) throw ArgError("bad pooling rank");
+  for (int i = PP_N; i < PP_COUNT; i++) if (p[i] < 0 || (i < PP_PF && p[i] == 0) || (i >= PP_DD && p[i] == 0)) throw ArgError("bad pooling params");
+  return {p, prod({p[PP_N], p[PP_D], p[PP_H], p[PP_W], p[PP_C]}), prod({p[PP_N], p[PP_OD], p[PP_OH], p[PP_OW], p[PP_C]})};
+}
+
+napi_value boolean(napi_env env, bool b) {
+  napi_value v;
+  check(env, napi_get_boolean(env, b, &v));
+  return v;
+}
+
+// poolForward(params, alg, x, y) -> false when oneDNN cannot take the geometry
+napi_value PoolForward(napi_env env, napi_callback_info info) {
+  return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
+    const Pool g = poolingParams(env, a[0]);
+    return boolean(env, poolForward(g.p, static_cast<int>(number(env, a[1])), f32(env, a[2], g.inLen, "x"), f32(env, a[3], g.outLen, "y")));
+  });
+}
+
+// maxPoolBackward(params, x, y, dy, dx) -> false when oneDNN cannot take the geometry
+napi_value MaxPoolBackward(napi_env env, napi_callback_info info) {
+  return wrap<5>(env, info, [&](napi_value *a) -> napi_value {
+    const Pool g = poolingParams(env, a[0]);
+    return boolean(env, maxPoolBackward(g.p, f32(env, a[1], g.inLen, "x"), f32(env, a[2], g.outLen, "y"), f32(env, a[3], g.outLen, "dy"),
+                                        f32(env, a[4], g.inLen, "dx")));
+  });
+}
+
+// avgPoolBackward(params, dy, dx) -> false when oneDNN cannot take the geometry
+napi_value AvgPoolBackward(napi_env env, napi_callback_info info) {
   return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
-    const Pool g = poolParams(env, a[0]);
-    avgPoolGrad(g.p, f32(env, a[1], g.outLen, "dy"), f32(env, a[2], g.inLen, "dx"));
-    return nullptr;
+    const Pool g = poolingParams(env, a[0]);
+    return boolean(env, avgPoolBackward(g.p, f32(env, a[1], g.outLen, "dy"), f32(env, a[2], g.inLen, "dx")));
   });
 }
 
@@ -336,16 +341,15 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matmul", MatMul},
       {"binary", Binary},
       {"reduceSum", ReduceSum},
-      {"maxPoolGrad", MaxPoolGrad},
       {"unary", Unary},
       {"tile", Tile},
-      {"maxPool", PoolForward<maxPool>},
       {"batchNorm", BatchNorm},
       {"transpose", Transpose},
       {"copyBlock", CopyBlock},
       {"softmax", Softmax},
-      {"avgPool", PoolForward<avgPool>},
-      {"avgPoolGrad", AvgPoolGrad},
+      {"poolForward", PoolForward},
+      {"maxPoolBackward", MaxPoolBackward},
+      {"avgPoolBackward", AvgPoolBackward},
       {"info", Info},
   };
   napi_property_descriptor props[sizeof(methods) / sizeof(methods[0])];

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { tf } from './tf.js';
 
-/** The functions exported by native/src/addon.cc. Params layouts: see native/src/conv.h, matmul.h, elementwise.h. */
+/** The functions exported by native/src/addon.cc. Params layouts: see native/src/conv.h, matmul.h, elementwise.h, pooling.h. */
 export interface NativeAddon {
   convForward(p: Int32Array, alpha: number, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
   convBackwardData(p: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
@@ -23,10 +23,9 @@ export interface NativeAddon {
   transpose(p: Int32Array, x: Float32Array, out: Float32Array): void;
   copyBlock(p: Int32Array, src: Float32Array, dst: Float32Array): void;
   softmax(rowLength: number, x: Float32Array, y: Float32Array): void;
-  maxPool(p: Int32Array, x: Float32Array, y: Float32Array): void;
-  avgPool(p: Int32Array, x: Float32Array, y: Float32Array): void;
-  avgPoolGrad(p: Int32Array, dy: Float32Array, dx: Float32Array): void;
-  maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  poolForward(p: Int32Array, alg: number, x: Float32Array, y: Float32Array): boolean;
+  maxPoolBackward(p: Int32Array, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array): boolean;
+  avgPoolBackward(p: Int32Array, dy: Float32Array, dx: Float32Array): boolean;
   info(): { onednn: string; threads: number; cachedPrimitives: number };
 }
 

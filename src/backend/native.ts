@@ -12,6 +12,7 @@ import { nativeConvKernels } from './native-conv.js';
 import { nativeMatMulKernels } from './native-matmul.js';
 import { nativeElementwiseKernels } from './native-elementwise.js';
 import { nativeShapeKernels } from './native-shape.js';
+import { nativePoolingKernels } from './native-pooling.js';
 
 /** The backend class: the cpu backend under another name (kernels are registered per name). */
 export class NativeBackend extends MathBackendCPU {}
@@ -22,7 +23,7 @@ export const NATIVE_KERNEL_NAMES: string[] = [];
 let registered = false;
 
 function registerKernels(addon: NativeAddon): void {
-  const native = [...nativeConvKernels(addon), ...nativeMatMulKernels(addon), ...nativeElementwiseKernels(addon), ...nativeShapeKernels(addon)];
+  const native = [...nativeConvKernels(addon), ...nativeMatMulKernels(addon), ...nativeElementwiseKernels(addon), ...nativeShapeKernels(addon), ...nativePoolingKernels(addon)];
   const own = new Set(native.map((k) => k.kernelName));
   for (const k of native) tf.registerKernel(k);
   for (const k of tf.getKernelsForBackend('cpu')) {
