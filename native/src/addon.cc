@@ -101,23 +101,32 @@ size_t wtsLen(const int *p) {
   return prod({p[CP_KD], p[CP_KH], p[CP_KW], p[CP_CI] / p[CP_GROUPS], p[CP_CO]});
 }
 
-// convForward(params, alpha, x, w, bias|null, y)
+// convForward(params, alpha, x, w, bias|null, y, weightsId)
 napi_value ConvForward(napi_env env, napi_callback_info info) {
-  return wrap<6>(env, info, [&](napi_value *a) -> napi_value {
+  return wrap<7>(env, info, [&](napi_value *a) -> napi_value {
     const int *p = params(env, a[0], CP_COUNT);
     float *bias = f32(env, a[4], p[CP_CO], "bias", true);
     if ((bias != nullptr) != (p[CP_HAS_BIAS] != 0)) throw ArgError("bias does not match params");
     convForward(p, static_cast<float>(number(env, a[1])), f32(env, a[2], srcLen(p), "x"), f32(env, a[3], wtsLen(p), "filter"),
-                bias, f32(env, a[5], dstLen(p), "y"));
+                bias, f32(env, a[5], dstLen(p), "y"), number(env, a[6]));
     return nullptr;
   });
 }
 
-// convBackwardData(params, dy, w, dx)
+// convBackwardData(params, dy, w, dx, weightsId)
 napi_value ConvBackwardData(napi_env env, napi_callback_info info) {
-  return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
+  return wrap<5>(env, info, [&](napi_value *a) -> napi_value {
     const int *p = params(env, a[0], CP_COUNT);
-    convBackwardData(p, f32(env, a[1], dstLen(p), "dy"), f32(env, a[2], wtsLen(p), "filter"), f32(env, a[3], srcLen(p), "dx"));
+    convBackwardData(p, f32(env, a[1], dstLen(p), "dy"), f32(env, a[2], wtsLen(p), "filter"), f32(env, a[3], srcLen(p), "dx"),
+                     number(env, a[4]));
+    return nullptr;
+  });
+}
+
+// convReleaseWeights(weightsId): drops the weights kept under the id
+napi_value ConvReleaseWeights(napi_env env, napi_callback_info info) {
+  return wrap<1>(env, info, [&](napi_value *a) -> napi_value {
+    convReleaseWeights(number(env, a[0]));
     return nullptr;
   });
 }
@@ -338,6 +347,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"convForward", ConvForward},
       {"convBackwardData", ConvBackwardData},
       {"convBackwardWeights", ConvBackwardWeights},
+      {"convReleaseWeights", ConvReleaseWeights},
       {"matmul", MatMul},
       {"binary", Binary},
       {"reduceSum", ReduceSum},

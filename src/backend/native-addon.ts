@@ -10,9 +10,10 @@ import { tf } from './tf.js';
 
 /** The functions exported by native/src/addon.cc. Params layouts: see native/src/conv.h, matmul.h, elementwise.h, pooling.h. */
 export interface NativeAddon {
-  convForward(p: Int32Array, alpha: number, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
-  convBackwardData(p: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  convForward(p: Int32Array, alpha: number, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, weightsId: number): void;
+  convBackwardData(p: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array, weightsId: number): void;
   convBackwardWeights(p: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  convReleaseWeights(weightsId: number): void;
   matmul(p: Int32Array, alpha: number, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
   binary(op: number, p: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
   reduceSum(p: Int32Array, scale: number, x: Float32Array, out: Float32Array): void;
