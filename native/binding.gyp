@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "medlens_native",
-      "sources": ["src/addon.cc", "src/common.cc", "src/conv.cc", "src/elementwise.cc", "src/matmul.cc", "src/pooling.cc"],
+      "sources": ["src/addon.cc", "src/common.cc", "src/conv.cc", "src/elementwise.cc", "src/matmul.cc", "src/pooling.cc", "src/activation.cc"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fopenmp"],
       "ldflags": ["-fopenmp"],

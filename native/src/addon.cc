@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "activation.h"
 #include "common.h"
 #include "conv.h"
 #include "elementwise.h"
@@ -325,6 +326,16 @@ napi_value AvgPoolBackward(napi_env env, napi_callback_info info) {
   });
 }
 
+// reluGrad(dy, x, dx)
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
+    size_t n;
+    const float *dy = f32Any(env, a[0], "dy", n);
+    reluGrad(static_cast<long>(n), dy, f32(env, a[1], n, "x"), f32(env, a[2], n, "dx"));
+    return nullptr;
+  });
+}
+
 // info() -> { onednn, threads, cachedPrimitives }
 napi_value Info(napi_env env, napi_callback_info info) {
   return wrap<0>(env, info, [&](napi_value *) -> napi_value {
@@ -360,6 +371,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"poolForward", PoolForward},
       {"maxPoolBackward", MaxPoolBackward},
       {"avgPoolBackward", AvgPoolBackward},
+      {"reluGrad", ReluGrad},
       {"info", Info},
   };
   napi_property_descriptor props[sizeof(methods) / sizeof(methods[0])];

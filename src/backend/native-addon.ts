@@ -27,6 +27,7 @@ export interface NativeAddon {
   poolForward(p: Int32Array, alg: number, x: Float32Array, y: Float32Array): boolean;
   maxPoolBackward(p: Int32Array, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array): boolean;
   avgPoolBackward(p: Int32Array, dy: Float32Array, dx: Float32Array): boolean;
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   info(): { onednn: string; threads: number; cachedPrimitives: number };
 }
 

@@ -14,6 +14,7 @@ import { nativeElementwiseKernels } from './native-elementwise.js';
 import { nativeShapeKernels } from './native-shape.js';
 import { nativePoolingKernels } from './native-pooling.js';
 import { nativeConcatKernels } from './native-concat.js';
+import { nativeActivationKernels } from './native-activation.js';
 
 /** The backend class: the cpu backend under another name (kernels are registered per name). */
 export class NativeBackend extends MathBackendCPU {}
@@ -24,7 +25,7 @@ export const NATIVE_KERNEL_NAMES: string[] = [];
 let registered = false;
 
 function registerKernels(addon: NativeAddon): void {
-  const native = [...nativeConvKernels(addon), ...nativeMatMulKernels(addon), ...nativeElementwiseKernels(addon), ...nativeShapeKernels(addon), ...nativePoolingKernels(addon), ...nativeConcatKernels(addon)];
+  const native = [...nativeConvKernels(addon), ...nativeMatMulKernels(addon), ...nativeElementwiseKernels(addon), ...nativeShapeKernels(addon), ...nativePoolingKernels(addon), ...nativeConcatKernels(addon), ...nativeActivationKernels(addon)];
   const own = new Set(native.map((k) => k.kernelName));
   for (const k of native) tf.registerKernel(k);
   for (const k of tf.getKernelsForBackend('cpu')) {
