@@ -10,12 +10,14 @@
 #include <utility>
 
 #include "batchnorm.h"
+#include "activation.h"
 #include "common.h"
 #include "conv.h"
 #include "elementwise.h"
 #include "matmul.h"
 #include "rnn.h"
 #include "transformer_napi.h"
+#include "pooling.h"
 
 namespace {
 
@@ -103,23 +105,32 @@ size_t wtsLen(const int *p) {
   return prod({p[CP_KD], p[CP_KH], p[CP_KW], p[CP_CI] / p[CP_GROUPS], p[CP_CO]});
 }
 
-// convForward(params, alpha, x, w, bias|null, y)
+// convForward(params, alpha, x, w, bias|null, y, weightsId)
 napi_value ConvForward(napi_env env, napi_callback_info info) {
-  return wrap<6>(env, info, [&](napi_value *a) -> napi_value {
+  return wrap<7>(env, info, [&](napi_value *a) -> napi_value {
     const int *p = params(env, a[0], CP_COUNT);
     float *bias = f32(env, a[4], p[CP_CO], "bias", true);
     if ((bias != nullptr) != (p[CP_HAS_BIAS] != 0)) throw ArgError("bias does not match params");
     convForward(p, static_cast<float>(number(env, a[1])), f32(env, a[2], srcLen(p), "x"), f32(env, a[3], wtsLen(p), "filter"),
-                bias, f32(env, a[5], dstLen(p), "y"));
+                bias, f32(env, a[5], dstLen(p), "y"), number(env, a[6]));
     return nullptr;
   });
 }
 
-// convBackwardData(params, dy, w, dx)
+// convBackwardData(params, dy, w, dx, weightsId)
 napi_value ConvBackwardData(napi_env env, napi_callback_info info) {
-  return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
+  return wrap<5>(env, info, [&](napi_value *a) -> napi_value {
     const int *p = params(env, a[0], CP_COUNT);
-    convBackwardData(p, f32(env, a[1], dstLen(p), "dy"), f32(env, a[2], wtsLen(p), "filter"), f32(env, a[3], srcLen(p), "dx"));
+    convBackwardData(p, f32(env, a[1], dstLen(p), "dy"), f32(env, a[2], wtsLen(p), "filter"), f32(env, a[3], srcLen(p), "dx"),
+                     number(env, a[4]));
+    return nullptr;
+  });
+}
+
+// convReleaseWeights(weightsId): drops the weights kept under the id
+napi_value ConvReleaseWeights(napi_env env, napi_callback_info info) {
+  return wrap<1>(env, info, [&](napi_value *a) -> napi_value {
+    convReleaseWeights(number(env, a[0]));
     return nullptr;
   });
 }
@@ -194,28 +205,6 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
   });
 }
 
-// Checked pooling params [N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW] and the element counts of the
-// input (N*H*W*C) and output (N*OH*OW*C).
-struct Pool {
-  const int *p;
-  size_t inLen, outLen;
-};
-
-Pool poolParams(napi_env env, napi_value v) {
-  const int *p = params(env, v, 14);
-  for (int i = 0; i < 14; i++) if (p[i] < 0 || (i < 10 && p[i] == 0)) throw ArgError("bad pooling params");
-  return {p, prod({p[0], p[1], p[2], p[3]}), prod({p[0], p[4], p[5], p[3]})};
-}
-
-// maxPoolGrad(params=[N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW], x, dy, dx)
-napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
-  return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
-    const Pool g = poolParams(env, a[0]);
-    maxPoolGrad(g.p, f32(env, a[1], g.inLen, "x"), f32(env, a[2], g.outLen, "dy"), f32(env, a[3], g.inLen, "dx"));
-    return nullptr;
-  });
-}
-
 // unary(op, alpha, x, y)
 napi_value Unary(napi_env env, napi_callback_info info) {
   return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
@@ -233,16 +222,6 @@ napi_value Tile(napi_env env, napi_callback_info info) {
     const int *p = rankedParams(env, a[0], 2, r);
     size_t outLen = prodOf(p + 1, r) * prodOf(p + 1 + r, r);
     tile(r, p + 1, p + 1 + r, f32(env, a[1], prodOf(p + 1, r), "x"), f32(env, a[2], outLen, "out"));
-    return nullptr;
-  });
-}
-
-// maxPool and avgPool(params (as maxPoolGrad), x, y)
-template <void (*kPool)(const int *, const float *, float *)>
-napi_value PoolForward(napi_env env, napi_callback_info info) {
-  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
-    const Pool g = poolParams(env, a[0]);
-    kPool(g.p, f32(env, a[1], g.inLen, "x"), f32(env, a[2], g.outLen, "y"));
     return nullptr;
   });
 }
@@ -341,11 +320,57 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   });
 }
 
-// avgPoolGrad(params (as maxPoolGrad), dy, dx)
-napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
+// Checked PoolParams (native/src/pooling.h) and the element counts of input (N*D*H*W*C) and
+// output (N*OD*OH*OW*C).
+struct Pool {
+  const int *p;
+  size_t inLen, outLen;
+};
+
+Pool poolingParams(napi_env env, napi_value v) {
+  const int *p = params(env, v, PP_COUNT);
+  if (p[PP_ND] != 2 && p[PP_ND] != 3) throw ArgError("bad pooling rank");
+  for (int i = PP_N; i < PP_COUNT; i++) if (p[i] < 0 || (i < PP_PF && p[i] == 0) || (i >= PP_DD && p[i] == 0)) throw ArgError("bad pooling params");
+  return {p, prod({p[PP_N], p[PP_D], p[PP_H], p[PP_W], p[PP_C]}), prod({p[PP_N], p[PP_OD], p[PP_OH], p[PP_OW], p[PP_C]})};
+}
+
+napi_value boolean(napi_env env, bool b) {
+  napi_value v;
+  check(env, napi_get_boolean(env, b, &v));
+  return v;
+}
+
+// poolForward(params, alg, x, y) -> false when oneDNN cannot take the geometry
+napi_value PoolForward(napi_env env, napi_callback_info info) {
+  return wrap<4>(env, info, [&](napi_value *a) -> napi_value {
+    const Pool g = poolingParams(env, a[0]);
+    return boolean(env, poolForward(g.p, static_cast<int>(number(env, a[1])), f32(env, a[2], g.inLen, "x"), f32(env, a[3], g.outLen, "y")));
+  });
+}
+
+// maxPoolBackward(params, x, y, dy, dx) -> false when oneDNN cannot take the geometry
+napi_value MaxPoolBackward(napi_env env, napi_callback_info info) {
+  return wrap<5>(env, info, [&](napi_value *a) -> napi_value {
+    const Pool g = poolingParams(env, a[0]);
+    return boolean(env, maxPoolBackward(g.p, f32(env, a[1], g.inLen, "x"), f32(env, a[2], g.outLen, "y"), f32(env, a[3], g.outLen, "dy"),
+                                        f32(env, a[4], g.inLen, "dx")));
+  });
+}
+
+// avgPoolBackward(params, dy, dx) -> false when oneDNN cannot take the geometry
+napi_value AvgPoolBackward(napi_env env, napi_callback_info info) {
   return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
-    const Pool g = poolParams(env, a[0]);
-    avgPoolGrad(g.p, f32(env, a[1], g.outLen, "dy"), f32(env, a[2], g.inLen, "dx"));
+    const Pool g = poolingParams(env, a[0]);
+    return boolean(env, avgPoolBackward(g.p, f32(env, a[1], g.outLen, "dy"), f32(env, a[2], g.inLen, "dx")));
+  });
+}
+
+// reluGrad(dy, x, dx)
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  return wrap<3>(env, info, [&](napi_value *a) -> napi_value {
+    size_t n;
+    const float *dy = f32Any(env, a[0], "dy", n);
+    reluGrad(static_cast<long>(n), dy, f32(env, a[1], n, "x"), f32(env, a[2], n, "dx"));
     return nullptr;
   });
 }
@@ -414,25 +439,26 @@ napi_value Init(napi_env env, napi_value exports) {
       {"convForward", ConvForward},
       {"convBackwardData", ConvBackwardData},
       {"convBackwardWeights", ConvBackwardWeights},
+      {"convReleaseWeights", ConvReleaseWeights},
       {"matmul", MatMul},
       {"binary", Binary},
       {"reduceSum", ReduceSum},
-      {"maxPoolGrad", MaxPoolGrad},
       {"unary", Unary},
       {"tile", Tile},
-      {"maxPool", PoolForward<maxPool>},
       {"batchNorm", BatchNorm},
       {"batchNormTrain", BatchNormTrain},
       {"batchNormTrainGrad", BatchNormTrainGrad},
       {"transpose", Transpose},
       {"copyBlock", CopyBlock},
       {"softmax", Softmax},
-      {"avgPool", PoolForward<avgPool>},
-      {"avgPoolGrad", AvgPoolGrad},
       {"lstmForward", RnnForward<4, kLstmWorkspacePerUnit, lstmForward>},
       {"lstmBackward", RnnBackward<4, kLstmWorkspacePerUnit, lstmBackward>},
       {"gruForward", RnnForward<3, kGruWorkspacePerUnit, gruForward>},
       {"gruBackward", RnnBackward<3, kGruWorkspacePerUnit, gruBackward>},
+      {"poolForward", PoolForward},
+      {"maxPoolBackward", MaxPoolBackward},
+      {"avgPoolBackward", AvgPoolBackward},
+      {"reluGrad", ReluGrad},
       {"info", Info},
   };
   napi_property_descriptor props[sizeof(methods) / sizeof(methods[0])];

@@ -10,8 +10,13 @@ enum ConvParam {
   CP_GROUPS, CP_ACT, CP_HAS_BIAS, CP_COUNT
 };
 
-void convForward(const int *p, float alpha, const float *x, const float *w, const float *bias, float *y);
-void convBackwardData(const int *p, const float *dy, const float *w, float *dx);
+// A nonzero `weightsId` identifies the weights array (assigned on the JS side): the weights
+// reordered for the primitive are kept under it and reused by later calls with the same id
+// (so the weights must not change in place, as tfjs tensors never do) until
+// convReleaseWeights(id). 0: reorder as needed, keep nothing.
+void convForward(const int *p, float alpha, const float *x, const float *w, const float *bias, float *y, double weightsId);
+void convBackwardData(const int *p, const float *dy, const float *w, float *dx, double weightsId);
+void convReleaseWeights(double weightsId);
 void convBackwardWeights(const int *p, const float *x, const float *dy, float *dw);
 
 }  // namespace medlens

@@ -1,4 +1,4 @@
-// Broadcasting binary ops, axis reductions and max-pool gradient: simple loops (no oneDNN
+// Broadcasting binary ops, axis reductions and other elementwise kernels: simple loops (no oneDNN
 // primitive fits tfjs' semantics exactly), but far faster than tfjs-cpu's per-element index
 // arithmetic, which dominated training steps once convolutions ran in oneDNN.
 #pragma once
@@ -37,17 +37,5 @@ void copyBlock(int rank, const int *srcShape, const int *srcOff, const int *dstS
 
 // Softmax over the last dimension (rows of length n).
 void softmax(long rows, long n, const float *x, float *y);
-
-// Max pooling (NHWC), same params as maxPoolGrad.
-void maxPool(const int *p, const float *x, float *y);
-
-// Average pooling (NHWC) over in-bounds pixels, and its gradient, which like tfjs-cpu divides by
-// the full window size. Same params as maxPoolGrad.
-void avgPool(const int *p, const float *x, float *y);
-void avgPoolGrad(const int *p, const float *dy, float *dx);
-
-// Gradient of max pooling (NHWC): dy goes to the first maximum of each window, as in tfjs.
-// p = [N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW]
-void maxPoolGrad(const int *p, const float *x, const float *dy, float *dx);
 
 }  // namespace medlens

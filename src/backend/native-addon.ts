@@ -8,11 +8,12 @@ import { fileURLToPath } from 'node:url';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { tf } from './tf.js';
 
-/** The functions exported by native/src/addon.cc. Params layouts: see native/src/conv.h, matmul.h, elementwise.h. */
+/** The functions exported by native/src/addon.cc. Params layouts: see native/src/conv.h, matmul.h, elementwise.h, pooling.h. */
 export interface NativeAddon {
-  convForward(p: Int32Array, alpha: number, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
-  convBackwardData(p: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  convForward(p: Int32Array, alpha: number, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, weightsId: number): void;
+  convBackwardData(p: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array, weightsId: number): void;
   convBackwardWeights(p: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  convReleaseWeights(weightsId: number): void;
   matmul(p: Int32Array, alpha: number, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
   binary(op: number, p: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
   reduceSum(p: Int32Array, scale: number, x: Float32Array, out: Float32Array): void;
@@ -27,16 +28,16 @@ export interface NativeAddon {
   transpose(p: Int32Array, x: Float32Array, out: Float32Array): void;
   copyBlock(p: Int32Array, src: Float32Array, dst: Float32Array): void;
   softmax(rowLength: number, x: Float32Array, y: Float32Array): void;
-  maxPool(p: Int32Array, x: Float32Array, y: Float32Array): void;
-  avgPool(p: Int32Array, x: Float32Array, y: Float32Array): void;
-  avgPoolGrad(p: Int32Array, dy: Float32Array, dx: Float32Array): void;
-  maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   lstmForward(p: Int32Array, x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array, bias: Float32Array | null,
     y: Float32Array, ws: Float32Array): void;
   lstmBackward(p: Int32Array, dy: Float32Array, x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array, ws: Float32Array,
     dx: Float32Array, dKernel: Float32Array, dRecurrentKernel: Float32Array, dBias: Float32Array | null): void;
   gruForward: NativeAddon['lstmForward'];
   gruBackward: NativeAddon['lstmBackward'];
+  poolForward(p: Int32Array, alg: number, x: Float32Array, y: Float32Array): boolean;
+  maxPoolBackward(p: Int32Array, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array): boolean;
+  avgPoolBackward(p: Int32Array, dy: Float32Array, dx: Float32Array): boolean;
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   info(): { onednn: string; threads: number; cachedPrimitives: number };
   layerNorm(eps: number, x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array): void;
   layerNormGradInput(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array, dx: Float32Array): void;

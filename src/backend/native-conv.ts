@@ -6,6 +6,7 @@
  */
 import { tf } from './tf.js';
 import { activationCode, allocOutput, f32Of, nativeKernel, type NativeAddon, type NativeImpl } from './native-addon.js';
+import { onBufferRecycled } from './native-pool.js';
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 type Conv3DInfo = ReturnType<typeof tf.backend_util.computeConv3DInfo>;
@@ -35,6 +36,47 @@ export function conv3DParams(c: Conv3DInfo): Int32Array {
   ]);
 }
 
+/** Roles a weights array plays (bit flags): forward conv, input gradient; each has its own packed layout. */
+const FORWARD = 1, BACKWARD_DATA = 2;
+
+const weightsUses = new WeakMap<Float32Array, { id: number; seen: number; registered: boolean }>();
+let lastWeightsId = 0;
+let releaseWeights: FinalizationRegistry<number> | undefined;
+
+/**
+ * The id under which the addon keeps `w` reordered for `role`, or 0 (reorder, keep nothing)
+ * the first time `w` plays that role: weights used once (a training step's) cost no memory,
+ * weights used again (a model being explained: every gradient call) skip all weight reorders.
+ * Ids are never reused; the kept copies are released when `w` is garbage collected. tfjs never
+ * changes a tensor's values in place, so an id means the same values until the buffer pool
+ * recycles the array (forgetRecycledWeights).
+ */
+function weightsIdFor(w: Float32Array, role: number, addon: NativeAddon): number {
+  let use = weightsUses.get(w);
+  if (!use) weightsUses.set(w, (use = { id: ++lastWeightsId, seen: 0, registered: false }));
+  const again = (use.seen & role) !== 0;
+  if (again && !use.registered) {
+    releaseWeights ??= new FinalizationRegistry((id) => addon.convReleaseWeights(id));
+    releaseWeights.register(w, use.id, w);
+    use.registered = true;
+  }
+  use.seen |= role;
+  return again ? use.id : 0;
+}
+
+/** Drops what is kept for a weights array the pool took back (it will hold other values). */
+function forgetRecycledWeights(addon: NativeAddon): (values: Float32Array) => void {
+  return (values) => {
+    const use = weightsUses.get(values);
+    if (!use) return;
+    weightsUses.delete(values);
+    if (use.registered) {
+      releaseWeights?.unregister(values);
+      addon.convReleaseWeights(use.id);
+    }
+  };
+}
+
 const channelsLast = (attrs: Attrs | undefined) => attrs?.dataFormat === undefined || attrs.dataFormat === 'NHWC';
 
 function info2D(xShape: number[], fShape: number[], a: Attrs, depthwise: boolean, dilations: unknown = a.dilations ?? 1): Conv2DInfo {
@@ -56,7 +98,7 @@ function forward2D(depthwise: boolean, fused: boolean): NativeImpl {
     const c = info2D(inputs.x!.shape, inputs.filter!.shape, a, depthwise);
     if (bias && bias.length !== c.outChannels) return null;
     const out = allocOutput(backend, c.outShape);
-    addon.convForward(conv2DParams(c, depthwise, act, !!bias), a.leakyreluAlpha ?? 0.2, x, w, bias ?? null, out.values);
+    addon.convForward(conv2DParams(c, depthwise, act, !!bias), a.leakyreluAlpha ?? 0.2, x, w, bias ?? null, out.values, weightsIdFor(w, FORWARD, addon));
     return out.info;
   };
 }
@@ -70,7 +112,7 @@ const conv3D: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   if (!x || !w) return null;
   const c = info3D(inputs.x!.shape, inputs.filter!.shape, attrs as Attrs);
   const out = allocOutput(backend, c.outShape);
-  addon.convForward(conv3DParams(c), 0, x, w, null, out.values);
+  addon.convForward(conv3DParams(c), 0, x, w, null, out.values, weightsIdFor(w, FORWARD, addon));
   return out.info;
 };
 
@@ -98,7 +140,7 @@ function backwardData(geometry: Geometry): NativeImpl {
     const g = geometry(a.inputShape, inputs.filter!.shape, a);
     if (!g) return null;
     const out = allocOutput(backend, g.c.inShape);
-    addon.convBackwardData(g.params, dy, w, out.values);
+    addon.convBackwardData(g.params, dy, w, out.values, weightsIdFor(w, BACKWARD_DATA, addon));
     return out.info;
   };
 }
@@ -119,6 +161,7 @@ function backwardFilter(geometry: Geometry): NativeImpl {
 
 /** Kernel configs of every oneDNN-backed convolution. */
 export function nativeConvKernels(addon: NativeAddon): tf.KernelConfig[] {
+  onBufferRecycled(forgetRecycledWeights(addon));
   const impls: Record<string, NativeImpl> = {
     Conv2D: forward2D(false, false),
     FusedConv2D: forward2D(false, true),

@@ -1,6 +1,6 @@
 /**
  * Broadcasting binary ops, unary activations, Tile, batch norm, Sum/Mean
- * reductions and max/avg pooling with gradients of the 'native' backend (C++
+ * reductions of the 'native' backend (C++
  * loops in native/src/elementwise.cc). Once convolutions ran in oneDNN, tfjs-cpu's versions of
  * these (batch-norm moments, bias and loss broadcasting) took over 90% of a CNN training step.
  */
@@ -93,44 +93,14 @@ function reduceImpl(mean: boolean): NativeImpl {
   };
 }
 
-/** Pooling geometry and params [N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW] of native/src/elementwise.h. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function poolParams(xShape: number[], a: Record<string, any>): { c: ReturnType<typeof tf.backend_util.computePool2DInfo>; p: Int32Array } {
-  const c = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
-  const p = Int32Array.from([c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.filterHeight, c.filterWidth,
-    c.strideHeight, c.strideWidth, c.padInfo.top, c.padInfo.left, c.dilationHeight, c.dilationWidth]);
-  return { c, p };
-}
-
-type PoolCall = (addon: NativeAddon, p: Int32Array, inputs: Float32Array[], out: Float32Array) => void;
-
-/**
- * A pooling kernel (`grad` false: x -> y) or pooling gradient (`grad` true: -> dx, geometry from
- * the `input` tensor); `inputNames` are the float32 inputs handed to `call` in order.
- */
-function poolImpl(inputNames: string[], grad: boolean, call: PoolCall): NativeImpl {
-  return ({ inputs, attrs }, addon, backend) => {
-    const values = inputNames.map((name) => f32Of(backend, inputs[name]));
-    if (values.some((v) => !v)) return null;
-    const { c, p } = poolParams(inputs[grad ? 'input' : 'x']!.shape, attrs as Record<string, unknown>);
-    const out = allocOutput(backend, grad ? c.inShape : c.outShape);
-    call(addon, p, values as Float32Array[], out.values);
-    return out.info;
-  };
-}
-
-/** Kernel configs of the native elementwise, reduction and pooling-gradient kernels. */
+/** Kernel configs of the native elementwise and reduction kernels. */
 export function nativeElementwiseKernels(addon: NativeAddon): tf.KernelConfig[] {
   return [
     ...Object.entries(BINARY_OPS).map(([name, op]) => nativeKernel(name, binaryImpl(op), addon)),
     ...Object.entries(UNARY_OPS).map(([name, op]) => nativeKernel(name, unaryImpl(op), addon)),
     nativeKernel('Tile', tile, addon),
-    nativeKernel('MaxPool', poolImpl(['x'], false, (n, p, [x], y) => n.maxPool(p, x, y)), addon),
     nativeKernel('FusedBatchNorm', batchNorm, addon),
-    nativeKernel('AvgPool', poolImpl(['x'], false, (n, p, [x], y) => n.avgPool(p, x, y)), addon),
-    nativeKernel('AvgPoolGrad', poolImpl(['dy'], true, (n, p, [dy], dx) => n.avgPoolGrad(p, dy, dx)), addon),
     nativeKernel('Sum', reduceImpl(false), addon),
     nativeKernel('Mean', reduceImpl(true), addon),
-    nativeKernel('MaxPoolGrad', poolImpl(['input', 'dy'], true, (n, p, [x, dy], dx) => n.maxPoolGrad(p, x, dy, dx)), addon),
   ];
 }

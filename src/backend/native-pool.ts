@@ -39,6 +39,16 @@ export interface PoolOptions {
 /** Default free-list cap, MiB (env MEDLENS_NATIVE_POOL_MIB overrides; 0 turns the pool off). */
 export const DEFAULT_POOL_MIB = 256;
 
+const recycleListeners: ((values: Float32Array) => void)[] = [];
+
+/**
+ * Calls `listener` with every buffer the pool takes back. Caches keyed on an array's identity
+ * (conv's reordered weights) must forget it then: a recycled array will hold other values.
+ */
+export function onBufferRecycled(listener: (values: Float32Array) => void): void {
+  recycleListeners.push(listener);
+}
+
 /** Pool options from the environment: MEDLENS_NATIVE_POOL_MIB (cap) and MEDLENS_NATIVE_POOL_POISON=1. */
 export function poolOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): PoolOptions {
   const mib = Number(env.MEDLENS_NATIVE_POOL_MIB ?? DEFAULT_POOL_MIB);
@@ -106,6 +116,7 @@ export class Float32Pool {
     if (!(values instanceof Float32Array) || !this.owned.has(values.buffer as ArrayBuffer)) return;
     if (values.byteOffset !== 0 || values.byteLength !== values.buffer.byteLength || values.byteLength > this.limitBytes) return;
     if (this.lru.has(values)) return; // released twice: keep one entry
+    for (const listener of recycleListeners) listener(values);
     const bucket = this.free.get(values.length);
     if (bucket) bucket.push(values);
     else this.free.set(values.length, [values]);

@@ -6,24 +6,19 @@
 import { tf } from './tf.js';
 import { allocOutput, f32Of, NATIVE_MAX_RANK, nativeKernel, type NativeAddon, type NativeImpl } from './native-addon.js';
 
-const splitV: NativeImpl = ({ inputs, attrs }, _addon, backend) => {
+const splitV: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   const x = f32Of(backend, inputs.x);
-  if (!x) return null;
   const shape = inputs.x!.shape;
+  if (!x || shape.length > NATIVE_MAX_RANK) return null;
   const a = attrs as { numOrSizeSplits: number | number[]; axis: number };
   const axis = tf.util.parseAxisParam(a.axis, shape)[0];
   const sizes = tf.backend_util.prepareSplitSize(inputs.x!, a.numOrSizeSplits, axis);
-  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
-  const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
-  const rowLen = shape[axis] * inner;
   let start = 0;
   return sizes.map((size) => {
-    const out = allocOutput(backend, shape.map((d, i) => (i === axis ? size : d)));
-    const block = size * inner;
-    for (let o = 0; o < outer; o++) {
-      const from = o * rowLen + start * inner;
-      out.values.set(x.subarray(from, from + block), o * block);
-    }
+    const outShape = shape.map((d, i) => (i === axis ? size : d));
+    const out = allocOutput(backend, outShape);
+    // One C++ call per output (a JS subarray copy per row cost ~1 ms per DenseNet concat gradient).
+    addon.copyBlock(blockParams(shape, shape.map((_, i) => (i === axis ? start : 0)), outShape, shape.map(() => 0), outShape), x, out.values);
     start += size;
     return out.info;
   });

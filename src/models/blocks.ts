@@ -3,6 +3,7 @@
  * conv + batch-norm + ReLU with torch-compatible padding, channel scaling, input checks.
  */
 import { tfl } from '../backend/tf.js';
+import * as fast from './fast-layers.js';
 import { InvalidInputError } from '../errors.js';
 import type { SeededInit } from './init.js';
 import { FusedBatchNormalization } from './fused-batchnorm.js';
@@ -44,7 +45,7 @@ export function convBn(
     padding = 'valid';
   }
   y = apply(
-    tfl.layers.conv2d({
+    fast.conv2d({
       filters: o.filters,
       kernelSize: o.kernel,
       strides: stride,
@@ -62,7 +63,7 @@ export function convBn(
 
 /** The final dense layer producing logits, always named `logits`. */
 export function logitsLayer(x: Sym, numClasses: number, init: SeededInit): Sym {
-  return apply(tfl.layers.dense({ units: numClasses, kernelInitializer: init.dense(), name: 'logits' }), x);
+  return apply(fast.dense({ units: numClasses, kernelInitializer: init.dense(), name: 'logits' }), x);
 }
 
 /**

@@ -8,6 +8,7 @@
  * 64*width. Grad-CAM layer: `features.norm5` (pytorch-grad-cam's `model.features[-1]`).
  */
 import { tfl } from '../backend/tf.js';
+import * as fast from './fast-layers.js';
 import type { BuildOptions } from './types.js';
 import { apply, batchNorm, checkInputShape, checkMinSize, convBn, logitsLayer, scaled, type Sym } from './blocks.js';
 import { SeededInit } from './init.js';
@@ -17,7 +18,7 @@ export const DENSENET121_BLOCKS = [6, 12, 24, 16] as const;
 
 function conv(x: Sym, init: SeededInit, filters: number, kernel: number, name: string): Sym {
   return apply(
-    tfl.layers.conv2d({ filters, kernelSize: kernel, padding: 'same', useBias: false, kernelInitializer: init.conv(), name }),
+    fast.conv2d({ filters, kernelSize: kernel, padding: 'same', useBias: false, kernelInitializer: init.conv(), name }),
     x,
   );
 }

@@ -7,6 +7,7 @@
  *   and `logits`. 1D Grad-CAM uses `blockN_relu` of the last block.
  */
 import { tfl } from '../backend/tf.js';
+import * as fast from './fast-layers.js';
 import type { BuildOptions } from './types.js';
 import { apply, batchNorm, checkInputShape, checkMinSize, logitsLayer, scaled, type Sym } from './blocks.js';
 import { SeededInit } from './init.js';
@@ -34,7 +35,7 @@ export function buildEcgRnn(cell: 'lstm' | 'gru', opts: BuildOptions): tfl.Layer
     x = apply(cell === 'lstm' ? fusedLstm({ ...cfg, unitForgetBias: true }) : fusedGru(cfg), x);
   }
   if (opts.dropout) x = apply(tfl.layers.dropout({ rate: opts.dropout, seed: init.seed(), name: 'dropout' }), x);
-  x = apply(tfl.layers.dense({ units, activation: 'relu', kernelInitializer: init.dense(), name: 'fc' }), x);
+  x = apply(fast.dense({ units, activation: 'relu', kernelInitializer: init.dense(), name: 'fc' }), x);
   return tfl.model({ inputs: input, outputs: logitsLayer(x, opts.numClasses, init), name: `ecg-${cell}` });
 }
 

@@ -7,6 +7,7 @@
  * H and W must be multiples of 2^depth. Grad-CAM layer: `dec1_relu2`.
  */
 import { tfl } from '../backend/tf.js';
+import * as fast from './fast-layers.js';
 import { InvalidInputError } from '../errors.js';
 import type { BuildOptions } from './types.js';
 import { apply, checkInputShape, convBn, scaled, type Sym } from './blocks.js';
@@ -45,6 +46,6 @@ export function buildUNet(opts: BuildOptions): tfl.LayersModel {
     x = apply(tfl.layers.concatenate({ axis: -1, name: `dec${k}_concat` }), [skips[k - 1], x]);
     x = doubleConv(x, init, filters(k), `dec${k}`);
   }
-  const logits = apply(tfl.layers.conv2d({ filters: opts.numClasses, kernelSize: 1, kernelInitializer: init.dense(), name: 'logits' }), x);
+  const logits = apply(fast.conv2d({ filters: opts.numClasses, kernelSize: 1, kernelInitializer: init.dense(), name: 'logits' }), x);
   return tfl.model({ inputs: input, outputs: logits, name: 'unet' });
 }

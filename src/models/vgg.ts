@@ -12,6 +12,7 @@
  *   Grad-CAM layer: the last ReLU of block 5 (`block5_relu2/3/4`).
  */
 import { tfl } from '../backend/tf.js';
+import * as fast from './fast-layers.js';
 import type { BuildOptions } from './types.js';
 import { apply, batchNorm, checkInputShape, checkMinSize, logitsLayer, scaled, type Sym } from './blocks.js';
 import { SeededInit } from './init.js';
@@ -45,7 +46,7 @@ export function buildCnn64(opts: BuildOptions): tfl.LayersModel {
       name: `block${b}_conv`,
     };
     if (rank === 2) {
-      x = apply(tfl.layers.conv2d(conv), x);
+      x = apply(fast.conv2d(conv), x);
       x = apply(batchNorm(`block${b}_bn`), x);
     } else {
       // tfjs-layers 4.22 has no batch norm for rank-5 tensors: 3D convs keep their bias instead.
@@ -79,7 +80,7 @@ export function buildVgg(arch: keyof typeof VGG_CONFIGS, opts: BuildOptions): tf
     const b = i + 1;
     for (let j = 1; j <= convs; j++) {
       x = apply(
-        tfl.layers.conv2d({
+        fast.conv2d({
           filters: scaled(VGG_FILTERS[i], width),
           kernelSize: 3,
           padding: 'same',
@@ -96,7 +97,7 @@ export function buildVgg(arch: keyof typeof VGG_CONFIGS, opts: BuildOptions): tf
   });
   x = apply(tfl.layers.flatten({ name: 'flatten' }), x);
   for (const k of [1, 2]) {
-    x = apply(tfl.layers.dense({ units: scaled(4096, width), activation: 'relu', kernelInitializer: init.dense(), name: `fc${k}` }), x);
+    x = apply(fast.dense({ units: scaled(4096, width), activation: 'relu', kernelInitializer: init.dense(), name: `fc${k}` }), x);
     if (rate > 0) x = apply(tfl.layers.dropout({ rate, seed: init.seed(), name: `drop${k}` }), x);
   }
   return tfl.model({ inputs: input, outputs: logitsLayer(x, opts.numClasses, init), name: arch });

@@ -9,6 +9,7 @@
  * reach the logits only through the class token, so their gradients are zero).
  */
 import { tfl } from '../backend/tf.js';
+import * as fast from './fast-layers.js';
 import { InvalidInputError } from '../errors.js';
 import type { BuildOptions } from './types.js';
 import { apply, checkInputShape, logitsLayer, scaled, type Sym } from './blocks.js';
@@ -40,7 +41,7 @@ export function buildVit(arch: keyof typeof VIT_CONFIGS, opts: VitOptions): tfl.
   const grid: TokenGrid = { gridH: hgt / patch, gridW: wid / patch, hasClassToken: true };
   const input = tfl.input({ shape: opts.inputShape, name: 'input' });
   let x = apply(
-    tfl.layers.conv2d({ filters: dim, kernelSize: patch, strides: patch, kernelInitializer: init.small(), name: 'patch_embed.proj' }),
+    fast.conv2d({ filters: dim, kernelSize: patch, strides: patch, kernelInitializer: init.small(), name: 'patch_embed.proj' }),
     input,
   );
   x = apply(tfl.layers.reshape({ targetShape: [grid.gridH * grid.gridW, dim], name: 'patch_embed.tokens' }), x);
@@ -60,8 +61,8 @@ export function buildVit(arch: keyof typeof VIT_CONFIGS, opts: VitOptions): tfl.
     }
     x = apply(tfl.layers.add({ name: `${n}.add1` }), [x, y]);
     y = apply(layerNormalization({ epsilon: 1e-6, name: `${n}.norm2` }), x);
-    y = apply(tfl.layers.dense({ units: 4 * dim, activation: 'gelu', kernelInitializer: init.small(), name: `${n}.mlp.fc1` }), y);
-    y = apply(tfl.layers.dense({ units: dim, kernelInitializer: init.small(), name: `${n}.mlp.fc2` }), y);
+    y = apply(fast.dense({ units: 4 * dim, activation: 'gelu', kernelInitializer: init.small(), name: `${n}.mlp.fc1` }), y);
+    y = apply(fast.dense({ units: dim, kernelInitializer: init.small(), name: `${n}.mlp.fc2` }), y);
     x = apply(tfl.layers.add({ name: `${n}.add2` }), [x, y]);
   }
   x = apply(layerNormalization({ epsilon: 1e-6, name: 'norm' }), x);

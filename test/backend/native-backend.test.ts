@@ -38,10 +38,10 @@ test('the addon rejects buffers whose length does not match the shape parameters
   assert.ok(typeof addon !== 'string');
   const c = tf.backend_util.computeConv2DInfo([1, 4, 4, 1], [3, 3, 1, 1], 1, 1, 'same');
   const p = conv2DParams(c, false);
-  const ok = () => addon.convForward(p, 0, new Float32Array(16), new Float32Array(9), null, new Float32Array(16));
+  const ok = () => addon.convForward(p, 0, new Float32Array(16), new Float32Array(9), null, new Float32Array(16), 0);
   ok();
-  assert.throws(() => addon.convForward(p, 0, new Float32Array(16), new Float32Array(9), null, new Float32Array(15)), /y has 15 elements, expected 16/);
-  assert.throws(() => addon.convForward(p, 0, new Float32Array(16), new Float32Array(8), null, new Float32Array(16)), /filter/);
+  assert.throws(() => addon.convForward(p, 0, new Float32Array(16), new Float32Array(9), null, new Float32Array(15), 0), /y has 15 elements, expected 16/);
+  assert.throws(() => addon.convForward(p, 0, new Float32Array(16), new Float32Array(8), null, new Float32Array(16), 0), /filter/);
   assert.throws(() => addon.matmul(Int32Array.from([2, 3, 2, 2, 2, 0, 0, 0, 0]), 0, new Float32Array(8), new Float32Array(12), null, new Float32Array(12)), /broadcast/);
   assert.throws(() => addon.transpose(Int32Array.from([2, 2, 3, 0, 0]), new Float32Array(6), new Float32Array(6)), /permutation/);
   assert.throws(() => addon.copyBlock(Int32Array.from([1, 4, 2, 4, 0, 3]), new Float32Array(4), new Float32Array(4)), /out of bounds/);

@@ -96,3 +96,14 @@ test('Conv3D forward and gradients match cpu', { skip: nativeSkip }, async (t) =
     await compareWithCpu(t, `${label} grads`, gradsOf(conv), inputs, ['Conv3DBackpropInputV2', 'Conv3DBackpropFilterV2']);
   }
 });
+
+test('reordered weights are reused only while the weights stay the same array', { skip: nativeSkip }, async (t) => {
+  // Same conv geometry with weights A, A, B, B, A, B (input gradients likewise): weights seen
+  // again are kept reordered per array; every result must still use its own weights.
+  const seq = (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => {
+    const conv = (w: tf.Tensor) => tf.conv2d(x as T4, w as T4, 1, 'same');
+    const dx = (w: tf.Tensor) => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(v as T4, w as T4, 1, 'same'), x)))(x);
+    return [a, a, b, b, a, b].flatMap((w) => [conv(w), dx(w)]);
+  };
+  await compareWithCpu(t, 'conv A, A, B, B, A, B', seq, [randn([2, 8, 8, 16], 1), randn([3, 3, 16, 16], 2), randn([3, 3, 16, 16], 3)], ['Conv2D', 'Conv2DBackpropInput']);
+});

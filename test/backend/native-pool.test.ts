@@ -140,3 +140,26 @@ test('training gives identical losses and tf.memory() with and without the pool'
   pooled.weights.forEach((w, i) => assert.deepEqual(w.dataSync(), base.weights[i].dataSync()));
   tf.dispose([...off.weights, ...base.weights, ...pooled.weights]);
 });
+
+test('conv weights kept reordered are forgotten when their buffer is recycled (no stale weights)', { skip: nativeSkip }, async () => {
+  await tf.setBackend('native');
+  const pool = freshPool(64 << 20);
+  const x = tf.tensor(randn([2, 8, 8, 32], 4).values, [2, 8, 8, 32]) as tf.Tensor4D;
+  const conv = (w: tf.Tensor) => tf.tidy(() => tf.conv2d(x, w as tf.Tensor4D, 1, 'same').dataSync().slice());
+  const f0 = tf.tensor(randn([3, 3, 32, 64], 5).values, [3, 3, 32, 64]);
+  const f1 = tf.tensor(randn([3, 3, 32, 64], 6).values, [3, 3, 32, 64]);
+  // weights produced by a native kernel live in a pool buffer; the second use keeps them reordered
+  const w0 = tf.mul(f0, 1);
+  conv(w0);
+  conv(w0);
+  w0.dispose();
+  // the same-sized kernel output now reuses w0's buffer with other values
+  const w1 = tf.mul(f1, 1);
+  assert.ok(pool.getStats().hits > 0, 'the buffer was reused');
+  const expected = conv(f1);
+  for (let i = 0; i < 2; i++) {
+    const got = conv(w1);
+    assert.ok(got.every((v, j) => Math.abs(v - expected[j]) < 1e-4), 'conv used the recycled buffer\'s new values');
+  }
+  tf.dispose([x, f0, f1, w1]);
+});
