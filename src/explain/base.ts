@@ -23,6 +23,14 @@ export function applyModel(model: ModelLike, x: tf.Tensor): tf.Tensor {
   return model(x);
 }
 
+/**
+ * Whether every element is finite: sum(x * 0) is 0, or NaN when any element is NaN or
+ * infinite. Two fast elementwise/reduce kernels and one scalar read on every backend.
+ */
+export function allFinite(x: tf.Tensor): boolean {
+  return tidyData(() => Number.isFinite(tf.sum(tf.mul(tf.cast(x, 'float32'), 0)).dataSync()[0]));
+}
+
 /** Checks the input against the model's declared input shape; throws InvalidInputError. */
 export function validateInput(model: ModelLike, input: tf.Tensor): void {
   if (!(input instanceof tf.Tensor)) throw new InvalidInputError('input', 'must be a tf.Tensor');
@@ -34,8 +42,7 @@ export function validateInput(model: ModelLike, input: tf.Tensor): void {
     const ok = want.length === input.shape.length && want.every((d, i) => d === null || d === input.shape[i]);
     if (!ok) throw new InvalidInputError('input', `model '${model.name}' expects shape [${want.map((d) => d ?? 'N')}], got [${input.shape}]`);
   }
-  const finite = tidyData(() => tf.all(tf.isFinite(input)).dataSync()[0]);
-  if (!finite) throw new InvalidInputError('input', 'contains NaN or Inf');
+  if (!allFinite(input)) throw new InvalidInputError('input', 'contains NaN or Inf');
 }
 
 /** Concatenates per-chunk results into one array. */
@@ -57,6 +64,21 @@ export function targetScores(output: tf.Tensor, target: ResolvedTarget, sampleOf
   return tf.sum(tf.mul(output, tf.tensor2d(mask, [sampleOfRow.length, k])), 1);
 }
 
+/** Class indices of a target given as one index or one per sample, checked against `k` classes. */
+function checkedClasses(target: number | ArrayLike<number>, n: number, k: number): Int32Array {
+  let classes: Int32Array;
+  if (typeof target === 'number') classes = new Int32Array(n).fill(target);
+  else if (typeof target === 'object' && target !== null && typeof target.length === 'number') {
+    if (target.length !== n) throw new InvalidInputError('target', `${target.length} indices for ${n} samples`);
+    classes = Int32Array.from(target);
+  } else throw new InvalidInputError('target', 'must be a class index, an index per sample or a function');
+  const src = typeof target === 'number' ? [target] : Array.from(target);
+  for (const c of src) {
+    if (!Number.isInteger(c) || c < 0 || c >= k) throw new InvalidInputError('target', `class index ${c} outside [0, ${k}) for a model with ${k} outputs`);
+  }
+  return classes;
+}
+
 /**
  * Everything a method needs while it runs on one input: the forward function, the resolved
  * target, the score of the unperturbed input, chunking and progress.
@@ -69,10 +91,22 @@ export class ExplainContext {
   readonly sampleShape: number[];
   readonly sampleSize: number;
   target!: ResolvedTarget;
-  /** Target score of each unperturbed sample. */
-  baseScores!: Float32Array;
+  private base?: Float32Array;
   private progressDone = 0;
 
+  /**
+   * Target score of each unperturbed sample. Computed on first use when the target was given
+   * as class indices of a layers model, so methods that never read it (gradients, CAMs) do
+   * not pay a forward pass for it.
+   */
+  get baseScores(): Float32Array {
+    if (!this.base) this.base = this.outputScores();
+    return this.base;
+  }
+
+  set baseScores(scores: Float32Array) {
+    this.base = scores;
+  }
   constructor(
     readonly method: string,
     readonly model: ModelLike,
@@ -112,14 +146,49 @@ export class ExplainContext {
     return tidyData(() => this.scores(rows, sampleOfRow).dataSync() as Float32Array).slice();
   }
 
-  /** Resolves the target (default: predicted class) and records the base scores. */
-  resolveTarget(target: Target | undefined): void {
-    const all = new Int32Array(this.n).map((_, i) => i);
+  /** Model outputs of every unperturbed sample, one forward per chunk (caller disposes). */
+  private outputsOfInput(): tf.Tensor {
     const outputs: tf.Tensor[] = [];
     for (let s = 0; s < this.n; s += this.batchSize) {
       outputs.push(tf.tidy(() => this.forward(tf.slice(this.input, s, Math.min(this.batchSize, this.n - s)))));
     }
-    const out = outputs.length === 1 ? outputs[0] : tf.concat(outputs);
+    if (outputs.length === 1) return outputs[0];
+    const out = tf.concat(outputs);
+    tf.dispose(outputs);
+    return out;
+  }
+
+  /** Target scores of the unperturbed samples (class targets only). */
+  private outputScores(): Float32Array {
+    const all = new Int32Array(this.n).map((_, i) => i);
+    const out = this.outputsOfInput();
+    try {
+      return tidyData(() => targetScores(out, this.target, all).dataSync() as Float32Array).slice();
+    } finally {
+      out.dispose();
+    }
+  }
+
+  /** Number of classes of a layers model with a declared [N, K] output, without running it. */
+  private declaredClasses(): number | undefined {
+    if (!(this.model instanceof tfl.LayersModel) || this.model.outputs.length !== 1) return undefined;
+    const shape = this.model.outputs[0].shape;
+    return shape.length === 2 && typeof shape[1] === 'number' ? shape[1] : undefined;
+  }
+
+  /**
+   * Resolves the target (default: predicted class) and the base scores. Explicit class
+   * indices of a layers model need no forward pass (the base scores are then computed on
+   * first use); a predicted class or a target function runs the model on the input once.
+   */
+  resolveTarget(target: Target | undefined): void {
+    const declared = typeof target === 'function' || target === undefined ? undefined : this.declaredClasses();
+    if (declared !== undefined) {
+      this.target = { kind: 'class', classes: checkedClasses(target as number | ArrayLike<number>, this.n, declared) };
+      this.base = undefined;
+      return;
+    }
+    const out = this.outputsOfInput();
     try {
       if (typeof target === 'function') {
         const res = tf.tidy(() => target(out));
@@ -128,29 +197,20 @@ export class ExplainContext {
         res.dispose();
         if (!ok) throw new InvalidInputError('target', `a target function must return one score per row ([${this.n}]), got [${res.shape}]`);
         this.target = { kind: 'fn', fn: target };
-        this.baseScores = vals;
+        this.base = vals;
         return;
       }
       if (out.shape.length !== 2) {
         throw new InvalidInputError('target', `a class index needs a [N, K] model output, got [${out.shape}]; pass a target function`);
       }
-      const k = out.shape[1];
-      let classes: Int32Array;
-      if (target === undefined) classes = tidyData(() => tf.argMax(out, 1).dataSync() as Int32Array).slice();
-      else if (typeof target === 'number') classes = new Int32Array(this.n).fill(target);
-      else if (typeof target === 'object' && target !== null && typeof target.length === 'number') {
-        if (target.length !== this.n) throw new InvalidInputError('target', `${target.length} indices for ${this.n} samples`);
-        classes = Int32Array.from(target as ArrayLike<number>);
-      } else throw new InvalidInputError('target', 'must be a class index, an index per sample or a function');
-      const src = typeof target === 'number' ? [target] : target === undefined ? [] : Array.from(target as ArrayLike<number>);
-      for (const c of src) {
-        if (!Number.isInteger(c) || c < 0 || c >= k) throw new InvalidInputError('target', `class index ${c} outside [0, ${k}) for a model with ${k} outputs`);
-      }
+      const classes = target === undefined
+        ? tidyData(() => tf.argMax(out, 1).dataSync() as Int32Array).slice()
+        : checkedClasses(target, this.n, out.shape[1]);
       this.target = { kind: 'class', classes };
-      this.baseScores = tidyData(() => targetScores(out, this.target, all).dataSync() as Float32Array).slice();
+      const all = new Int32Array(this.n).map((_, i) => i);
+      this.base = tidyData(() => targetScores(out, this.target, all).dataSync() as Float32Array).slice();
     } finally {
-      tf.dispose(outputs);
-      if (outputs.length > 1) out.dispose();
+      out.dispose();
     }
   }
 
