@@ -52,12 +52,37 @@ export function concatChunks(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** A target resolved against the model output: a class per sample, or a row-wise score function. */
-export type ResolvedTarget = { kind: 'class'; classes: Int32Array } | { kind: 'fn'; fn: (output: tf.Tensor) => tf.Tensor };
+/**
+ * A target resolved against the model output: a class per sample, or a row-wise score
+ * function. `pending[s] = 1` marks a predicted class not known yet: the first output row of
+ * sample s that `targetScores` sees (an output of the unperturbed sample, by contract of the
+ * methods that defer) supplies its argmax.
+ */
+export type ResolvedTarget =
+  | { kind: 'class'; classes: Int32Array; pending?: Uint8Array }
+  | { kind: 'fn'; fn: (output: tf.Tensor) => tf.Tensor };
+
+/** Fills pending predicted classes from the argmax of the first row of each pending sample. */
+function resolvePending(output: tf.Tensor, target: { classes: Int32Array; pending?: Uint8Array }, sampleOfRow: Int32Array): void {
+  const pending = target.pending!;
+  if (!sampleOfRow.some((s) => pending[s])) return;
+  if (output.shape.length !== 2) {
+    throw new InvalidInputError('target', `a class index needs a [N, K] model output, got [${output.shape}]; pass a target function`);
+  }
+  const best = tidyData(() => tf.argMax(output, 1).dataSync() as Int32Array);
+  sampleOfRow.forEach((s, r) => {
+    if (pending[s]) {
+      target.classes[s] = best[r];
+      pending[s] = 0;
+    }
+  });
+  if (!pending.some((p) => p)) delete target.pending;
+}
 
 /** Score per row of a model output: the target class logit, or the target function. */
 export function targetScores(output: tf.Tensor, target: ResolvedTarget, sampleOfRow: Int32Array): tf.Tensor {
   if (target.kind === 'fn') return target.fn(output);
+  if (target.pending) resolvePending(output, target, sampleOfRow);
   const k = output.shape[1] as number;
   const mask = new Float32Array(sampleOfRow.length * k);
   sampleOfRow.forEach((s, r) => (mask[r * k + target.classes[s]] = 1));
@@ -107,6 +132,7 @@ export class ExplainContext {
   set baseScores(scores: Float32Array) {
     this.base = scores;
   }
+
   constructor(
     readonly method: string,
     readonly model: ModelLike,
@@ -179,10 +205,17 @@ export class ExplainContext {
   /**
    * Resolves the target (default: predicted class) and the base scores. Explicit class
    * indices of a layers model need no forward pass (the base scores are then computed on
-   * first use); a predicted class or a target function runs the model on the input once.
+   * first use); with `deferPredicted` (a method whose first forward of each sample is of the
+   * unperturbed sample), neither does the predicted class: it is read from that forward.
+   * Otherwise a predicted class or a target function runs the model on the input once.
    */
-  resolveTarget(target: Target | undefined): void {
-    const declared = typeof target === 'function' || target === undefined ? undefined : this.declaredClasses();
+  resolveTarget(target: Target | undefined, deferPredicted = false): void {
+    const declared = typeof target === 'function' || (target === undefined && !deferPredicted) ? undefined : this.declaredClasses();
+    if (declared !== undefined && target === undefined) {
+      this.target = { kind: 'class', classes: new Int32Array(this.n), pending: new Uint8Array(this.n).fill(1) };
+      this.base = undefined;
+      return;
+    }
     if (declared !== undefined) {
       this.target = { kind: 'class', classes: checkedClasses(target as number | ArrayLike<number>, this.n, declared) };
       this.base = undefined;
@@ -245,6 +278,13 @@ export class ExplainContext {
     return concatChunks(parts);
   }
 
+  /** Class per sample, running the model on the input if a deferred class is still unknown. */
+  resolvedClasses(): Int32Array {
+    if (this.target.kind !== 'class') throw new Error('resolvedClasses: the target is a function');
+    if (this.target.pending) void this.baseScores;
+    return this.target.classes;
+  }
+
   /** Builds the attribution of this run. */
   attribution(values: Float32Array, extra: Partial<AttributionInit> = {}): Attribution {
     return new Attribution({
@@ -252,7 +292,7 @@ export class ExplainContext {
       values,
       shape: this.input.shape,
       rank: this.rank,
-      targets: this.target.kind === 'class' ? this.target.classes : undefined,
+      targets: this.target.kind === 'class' ? this.resolvedClasses() : undefined,
       ...extra,
     });
   }
@@ -262,6 +302,12 @@ export class ExplainContext {
 export abstract class Explainer<O extends CommonOptions = CommonOptions> {
   /** Method name as users know it (Captum / pytorch-grad-cam). */
   abstract readonly name: string;
+  /**
+   * True when the method's first forward pass of each sample is of the unperturbed sample
+   * and goes through `targetScores`: the predicted class is then read from it (no extra
+   * forward pass, as pytorch-grad-cam does).
+   */
+  protected readonly predictsFromOwnForward: boolean = false;
 
   constructor(readonly model: ModelLike) {
     if (!(model instanceof tfl.LayersModel) && typeof model !== 'function') {
@@ -272,7 +318,7 @@ export abstract class Explainer<O extends CommonOptions = CommonOptions> {
   /** Explains `input` ([N, ...]) for the target in `options`. */
   async attribute(input: tf.Tensor, options: O = {} as O): Promise<Attribution> {
     const ctx = new ExplainContext(this.name, this.model, input, options);
-    ctx.resolveTarget(options.target);
+    ctx.resolveTarget(options.target, this.predictsFromOwnForward);
     return this.run(ctx, options);
   }
 

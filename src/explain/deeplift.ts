@@ -52,6 +52,7 @@ export const rescaleRule: ActivationRule = (_name, z, original) => {
 /** DeepLift (rescale); `delta` = sum(attribution) - (f(x) - f(baseline)) per sample. */
 export class DeepLift extends Explainer<DeepLiftOptions> {
   readonly name = 'DeepLift';
+  protected override readonly predictsFromOwnForward: boolean = true;
   protected async run(ctx: ExplainContext, o: DeepLiftOptions): Promise<Attribution> {
     const model = requireLayersModel(this.model, this.name);
     const baseline = makeBaseline(ctx.input, o.baseline ?? 'zero', o);

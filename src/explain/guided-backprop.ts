@@ -36,6 +36,7 @@ export function ruleGradients(ctx: ExplainContext, model: tfl.LayersModel, rule:
 /** Guided backpropagation. */
 export class GuidedBackprop extends Explainer<CommonOptions> {
   readonly name = 'GuidedBackprop';
+  protected override readonly predictsFromOwnForward: boolean = true;
   protected async run(ctx: ExplainContext): Promise<Attribution> {
     return ctx.attribution(await ruleGradients(ctx, requireLayersModel(this.model, this.name), guidedRule));
   }
@@ -44,6 +45,7 @@ export class GuidedBackprop extends Explainer<CommonOptions> {
 /** Deconvolution. */
 export class Deconvolution extends Explainer<CommonOptions> {
   readonly name = 'Deconvolution';
+  protected override readonly predictsFromOwnForward: boolean = true;
   protected async run(ctx: ExplainContext): Promise<Attribution> {
     return ctx.attribution(await ruleGradients(ctx, requireLayersModel(this.model, this.name), deconvRule));
   }

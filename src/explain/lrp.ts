@@ -159,6 +159,7 @@ function nodeRelevance(node: GraphNode, ins: tf.Tensor[], out: tf.Tensor, r: tf.
 /** LRP: relevance of the target output redistributed to the input, layer by layer. */
 export class LRP extends Explainer<LrpOptions> {
   readonly name = 'LRP';
+  protected override readonly predictsFromOwnForward: boolean = true;
   protected async run(ctx: ExplainContext, o: LrpOptions): Promise<Attribution> {
     const model = requireLayersModel(this.model, this.name);
     const graph = graphOf(model);

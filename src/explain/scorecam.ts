@@ -11,6 +11,8 @@ import { upsample } from './spatial.js';
 /** Score-CAM (softmax over class outputs, as pytorch-grad-cam; raw score for target functions). */
 export class ScoreCAM extends CamExplainer {
   readonly name = 'ScoreCAM';
+  /** Its first forward passes are of masked inputs. */
+  protected override readonly predictsFromOwnForward: boolean = false;
   protected cam(c: CamInputs): tf.Tensor {
     const { ctx, activation } = c;
     const n = activation.shape[0], k = activation.shape[activation.shape.length - 1];
