@@ -38,11 +38,12 @@ interface OutRow { model: string; method: string; medlens_ms: number | null; tor
 /**
  * Repeats, warm-up runs and minimum total time (more repeats for fast rows) per cost class;
  * `null` = row skipped. Medium rows follow cheap rows of the same model, so they start warm.
- * --quick runs resnet18's cheap rows once each (~2 min in all).
+ * --quick runs resnet18's cheap rows after one warm-up, median of 3 (~2 min in all; a
+ * single cold run mostly timed JIT compilation and first-touch allocations).
  */
 function schedule(cost: Cost, quick: boolean, arch: ModelArch): { reps: number; warmup: number; minMs: number } | null {
   if (quick) {
-    if (arch === 'resnet18') return cost === 'cheap' ? { reps: 1, warmup: 0, minMs: 0 } : null;
+    if (arch === 'resnet18') return cost === 'cheap' ? { reps: 3, warmup: 1, minMs: 0 } : null;
     return cost === 'heavy' ? null : cost === 'cheap' ? { reps: 3, warmup: 1, minMs: 300 } : { reps: 1, warmup: 0, minMs: 0 };
   }
   if (cost === 'heavy') return { reps: 1, warmup: 0, minMs: 0 };

@@ -218,13 +218,13 @@ export class EvalContext extends ExplainContext {
     return this.mask.subarray(i * this.positions, (i + 1) * this.positions);
   }
 
-  /** Position masks [rows * positions] (1 = replaced) as a tensor [rows, ...sample] repeating each over channels. */
+  /**
+   * Position masks [rows * positions] (1 = replaced) as a tensor: [rows, ...sample] without a
+   * channel axis, else [rows, ...spatial, 1], which the perturbation engine shares over channels.
+   */
   expandPositions(pos: Float32Array, rows: number): tf.Tensor {
-    const c = this.channels;
-    if (c === 1) return tf.tensor(pos, [rows, ...this.sampleShape]);
-    const full = new Float32Array(pos.length * c);
-    for (let p = 0; p < pos.length; p++) full.fill(pos[p], p * c, p * c + c);
-    return tf.tensor(full, [rows, ...this.sampleShape]);
+    if (this.channels === 1 || this.sampleShape.length === this.spatial.length) return tf.tensor(pos, [rows, ...this.sampleShape]);
+    return tf.tensor(pos, [rows, ...this.spatial, 1]);
   }
 
   /** Progress over samples: rows of a pass are ordered by sample, so rows done map to samples done. */

@@ -23,6 +23,14 @@ export function applyModel(model: ModelLike, x: tf.Tensor): tf.Tensor {
   return model(x);
 }
 
+/**
+ * Whether every element is finite: sum(x * 0) is 0, or NaN when any element is NaN or
+ * infinite. Two fast elementwise/reduce kernels and one scalar read on every backend.
+ */
+export function allFinite(x: tf.Tensor): boolean {
+  return tidyData(() => Number.isFinite(tf.sum(tf.mul(tf.cast(x, 'float32'), 0)).dataSync()[0]));
+}
+
 /** Checks the input against the model's declared input shape; throws InvalidInputError. */
 export function validateInput(model: ModelLike, input: tf.Tensor): void {
   if (!(input instanceof tf.Tensor)) throw new InvalidInputError('input', 'must be a tf.Tensor');
@@ -34,8 +42,7 @@ export function validateInput(model: ModelLike, input: tf.Tensor): void {
     const ok = want.length === input.shape.length && want.every((d, i) => d === null || d === input.shape[i]);
     if (!ok) throw new InvalidInputError('input', `model '${model.name}' expects shape [${want.map((d) => d ?? 'N')}], got [${input.shape}]`);
   }
-  const finite = tidyData(() => tf.all(tf.isFinite(input)).dataSync()[0]);
-  if (!finite) throw new InvalidInputError('input', 'contains NaN or Inf');
+  if (!allFinite(input)) throw new InvalidInputError('input', 'contains NaN or Inf');
 }
 
 /** Concatenates per-chunk results into one array. */
@@ -45,16 +52,56 @@ export function concatChunks(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** A target resolved against the model output: a class per sample, or a row-wise score function. */
-export type ResolvedTarget = { kind: 'class'; classes: Int32Array } | { kind: 'fn'; fn: (output: tf.Tensor) => tf.Tensor };
+/**
+ * A target resolved against the model output: a class per sample, or a row-wise score
+ * function. `pending[s] = 1` marks a predicted class not known yet: the first output row of
+ * sample s that `targetScores` sees (an output of the unperturbed sample, by contract of the
+ * methods that defer) supplies its argmax.
+ */
+export type ResolvedTarget =
+  | { kind: 'class'; classes: Int32Array; pending?: Uint8Array }
+  | { kind: 'fn'; fn: (output: tf.Tensor) => tf.Tensor };
+
+/** Fills pending predicted classes from the argmax of the first row of each pending sample. */
+function resolvePending(output: tf.Tensor, target: { classes: Int32Array; pending?: Uint8Array }, sampleOfRow: Int32Array): void {
+  const pending = target.pending!;
+  if (!sampleOfRow.some((s) => pending[s])) return;
+  if (output.shape.length !== 2) {
+    throw new InvalidInputError('target', `a class index needs a [N, K] model output, got [${output.shape}]; pass a target function`);
+  }
+  const best = tidyData(() => tf.argMax(output, 1).dataSync() as Int32Array);
+  sampleOfRow.forEach((s, r) => {
+    if (pending[s]) {
+      target.classes[s] = best[r];
+      pending[s] = 0;
+    }
+  });
+  if (!pending.some((p) => p)) delete target.pending;
+}
 
 /** Score per row of a model output: the target class logit, or the target function. */
 export function targetScores(output: tf.Tensor, target: ResolvedTarget, sampleOfRow: Int32Array): tf.Tensor {
   if (target.kind === 'fn') return target.fn(output);
+  if (target.pending) resolvePending(output, target, sampleOfRow);
   const k = output.shape[1] as number;
   const mask = new Float32Array(sampleOfRow.length * k);
   sampleOfRow.forEach((s, r) => (mask[r * k + target.classes[s]] = 1));
   return tf.sum(tf.mul(output, tf.tensor2d(mask, [sampleOfRow.length, k])), 1);
+}
+
+/** Class indices of a target given as one index or one per sample, checked against `k` classes. */
+function checkedClasses(target: number | ArrayLike<number>, n: number, k: number): Int32Array {
+  let classes: Int32Array;
+  if (typeof target === 'number') classes = new Int32Array(n).fill(target);
+  else if (typeof target === 'object' && target !== null && typeof target.length === 'number') {
+    if (target.length !== n) throw new InvalidInputError('target', `${target.length} indices for ${n} samples`);
+    classes = Int32Array.from(target);
+  } else throw new InvalidInputError('target', 'must be a class index, an index per sample or a function');
+  const src = typeof target === 'number' ? [target] : Array.from(target);
+  for (const c of src) {
+    if (!Number.isInteger(c) || c < 0 || c >= k) throw new InvalidInputError('target', `class index ${c} outside [0, ${k}) for a model with ${k} outputs`);
+  }
+  return classes;
 }
 
 /**
@@ -69,9 +116,22 @@ export class ExplainContext {
   readonly sampleShape: number[];
   readonly sampleSize: number;
   target!: ResolvedTarget;
-  /** Target score of each unperturbed sample. */
-  baseScores!: Float32Array;
+  private base?: Float32Array;
   private progressDone = 0;
+
+  /**
+   * Target score of each unperturbed sample. Computed on first use when the target was given
+   * as class indices of a layers model, so methods that never read it (gradients, CAMs) do
+   * not pay a forward pass for it.
+   */
+  get baseScores(): Float32Array {
+    if (!this.base) this.base = this.outputScores();
+    return this.base;
+  }
+
+  set baseScores(scores: Float32Array) {
+    this.base = scores;
+  }
 
   constructor(
     readonly method: string,
@@ -112,14 +172,56 @@ export class ExplainContext {
     return tidyData(() => this.scores(rows, sampleOfRow).dataSync() as Float32Array).slice();
   }
 
-  /** Resolves the target (default: predicted class) and records the base scores. */
-  resolveTarget(target: Target | undefined): void {
-    const all = new Int32Array(this.n).map((_, i) => i);
+  /** Model outputs of every unperturbed sample, one forward per chunk (caller disposes). */
+  private outputsOfInput(): tf.Tensor {
     const outputs: tf.Tensor[] = [];
     for (let s = 0; s < this.n; s += this.batchSize) {
       outputs.push(tf.tidy(() => this.forward(tf.slice(this.input, s, Math.min(this.batchSize, this.n - s)))));
     }
-    const out = outputs.length === 1 ? outputs[0] : tf.concat(outputs);
+    if (outputs.length === 1) return outputs[0];
+    const out = tf.concat(outputs);
+    tf.dispose(outputs);
+    return out;
+  }
+
+  /** Target scores of the unperturbed samples (class targets only). */
+  private outputScores(): Float32Array {
+    const all = new Int32Array(this.n).map((_, i) => i);
+    const out = this.outputsOfInput();
+    try {
+      return tidyData(() => targetScores(out, this.target, all).dataSync() as Float32Array).slice();
+    } finally {
+      out.dispose();
+    }
+  }
+
+  /** Number of classes of a layers model with a declared [N, K] output, without running it. */
+  private declaredClasses(): number | undefined {
+    if (!(this.model instanceof tfl.LayersModel) || this.model.outputs.length !== 1) return undefined;
+    const shape = this.model.outputs[0].shape;
+    return shape.length === 2 && typeof shape[1] === 'number' ? shape[1] : undefined;
+  }
+
+  /**
+   * Resolves the target (default: predicted class) and the base scores. Explicit class
+   * indices of a layers model need no forward pass (the base scores are then computed on
+   * first use); with `deferPredicted` (a method whose first forward of each sample is of the
+   * unperturbed sample), neither does the predicted class: it is read from that forward.
+   * Otherwise a predicted class or a target function runs the model on the input once.
+   */
+  resolveTarget(target: Target | undefined, deferPredicted = false): void {
+    const declared = typeof target === 'function' || (target === undefined && !deferPredicted) ? undefined : this.declaredClasses();
+    if (declared !== undefined && target === undefined) {
+      this.target = { kind: 'class', classes: new Int32Array(this.n), pending: new Uint8Array(this.n).fill(1) };
+      this.base = undefined;
+      return;
+    }
+    if (declared !== undefined) {
+      this.target = { kind: 'class', classes: checkedClasses(target as number | ArrayLike<number>, this.n, declared) };
+      this.base = undefined;
+      return;
+    }
+    const out = this.outputsOfInput();
     try {
       if (typeof target === 'function') {
         const res = tf.tidy(() => target(out));
@@ -128,29 +230,20 @@ export class ExplainContext {
         res.dispose();
         if (!ok) throw new InvalidInputError('target', `a target function must return one score per row ([${this.n}]), got [${res.shape}]`);
         this.target = { kind: 'fn', fn: target };
-        this.baseScores = vals;
+        this.base = vals;
         return;
       }
       if (out.shape.length !== 2) {
         throw new InvalidInputError('target', `a class index needs a [N, K] model output, got [${out.shape}]; pass a target function`);
       }
-      const k = out.shape[1];
-      let classes: Int32Array;
-      if (target === undefined) classes = tidyData(() => tf.argMax(out, 1).dataSync() as Int32Array).slice();
-      else if (typeof target === 'number') classes = new Int32Array(this.n).fill(target);
-      else if (typeof target === 'object' && target !== null && typeof target.length === 'number') {
-        if (target.length !== this.n) throw new InvalidInputError('target', `${target.length} indices for ${this.n} samples`);
-        classes = Int32Array.from(target as ArrayLike<number>);
-      } else throw new InvalidInputError('target', 'must be a class index, an index per sample or a function');
-      const src = typeof target === 'number' ? [target] : target === undefined ? [] : Array.from(target as ArrayLike<number>);
-      for (const c of src) {
-        if (!Number.isInteger(c) || c < 0 || c >= k) throw new InvalidInputError('target', `class index ${c} outside [0, ${k}) for a model with ${k} outputs`);
-      }
+      const classes = target === undefined
+        ? tidyData(() => tf.argMax(out, 1).dataSync() as Int32Array).slice()
+        : checkedClasses(target, this.n, out.shape[1]);
       this.target = { kind: 'class', classes };
-      this.baseScores = tidyData(() => targetScores(out, this.target, all).dataSync() as Float32Array).slice();
+      const all = new Int32Array(this.n).map((_, i) => i);
+      this.base = tidyData(() => targetScores(out, this.target, all).dataSync() as Float32Array).slice();
     } finally {
-      tf.dispose(outputs);
-      if (outputs.length > 1) out.dispose();
+      out.dispose();
     }
   }
 
@@ -185,6 +278,13 @@ export class ExplainContext {
     return concatChunks(parts);
   }
 
+  /** Class per sample, running the model on the input if a deferred class is still unknown. */
+  resolvedClasses(): Int32Array {
+    if (this.target.kind !== 'class') throw new Error('resolvedClasses: the target is a function');
+    if (this.target.pending) void this.baseScores;
+    return this.target.classes;
+  }
+
   /** Builds the attribution of this run. */
   attribution(values: Float32Array, extra: Partial<AttributionInit> = {}): Attribution {
     return new Attribution({
@@ -192,7 +292,7 @@ export class ExplainContext {
       values,
       shape: this.input.shape,
       rank: this.rank,
-      targets: this.target.kind === 'class' ? this.target.classes : undefined,
+      targets: this.target.kind === 'class' ? this.resolvedClasses() : undefined,
       ...extra,
     });
   }
@@ -202,6 +302,12 @@ export class ExplainContext {
 export abstract class Explainer<O extends CommonOptions = CommonOptions> {
   /** Method name as users know it (Captum / pytorch-grad-cam). */
   abstract readonly name: string;
+  /**
+   * True when the method's first forward pass of each sample is of the unperturbed sample
+   * and goes through `targetScores`: the predicted class is then read from it (no extra
+   * forward pass, as pytorch-grad-cam does).
+   */
+  protected readonly predictsFromOwnForward: boolean = false;
 
   constructor(readonly model: ModelLike) {
     if (!(model instanceof tfl.LayersModel) && typeof model !== 'function') {
@@ -212,7 +318,7 @@ export abstract class Explainer<O extends CommonOptions = CommonOptions> {
   /** Explains `input` ([N, ...]) for the target in `options`. */
   async attribute(input: tf.Tensor, options: O = {} as O): Promise<Attribution> {
     const ctx = new ExplainContext(this.name, this.model, input, options);
-    ctx.resolveTarget(options.target);
+    ctx.resolveTarget(options.target, this.predictsFromOwnForward);
     return this.run(ctx, options);
   }
 

@@ -5,6 +5,7 @@
 import { tf, tidyData } from '../backend/tf.js';
 import { InvalidInputError } from '../errors.js';
 import { Rng } from '../util/random.js';
+import { allFinite } from './base.js';
 import { gaussianBlur } from './spatial.js';
 
 /** A baseline: 'zero', 'blurred', 'uniform', a constant, or a tensor of one sample's or the input's shape. */
@@ -42,8 +43,7 @@ export function makeBaseline(input: tf.Tensor, spec: BaselineSpec = 'zero', opts
     const one = spec.shape.length === input.shape.length - 1 && spec.shape.every((d, i) => d === input.shape[i + 1]);
     if (!same && !one) throw new InvalidInputError('baseline', `shape [${spec.shape}] fits neither the input [${input.shape}] nor one sample`);
     return tf.tidy(() => {
-      const finite = tf.all(tf.isFinite(spec)).dataSync()[0];
-      if (!finite) throw new InvalidInputError('baseline', 'contains NaN or Inf');
+      if (!allFinite(spec)) throw new InvalidInputError('baseline', 'contains NaN or Inf');
       return same ? tf.cast(spec, 'float32') : tf.broadcastTo(tf.cast(spec, 'float32'), input.shape);
     });
   }

@@ -53,6 +53,8 @@ export function weightedSum(activation: tf.Tensor, weights: tf.Tensor): tf.Tenso
 
 /** Base class of CAM methods. */
 export abstract class CamExplainer<O extends CamOptions = CamOptions> extends Explainer<O> {
+  /** The map's forward pass (split at the layer, then the tail) predicts the class; Score-CAM opts out. */
+  protected override readonly predictsFromOwnForward: boolean = true;
   /** Whether ReLU is applied to the map (true for all pytorch-grad-cam methods). */
   protected readonly relu: boolean = true;
 

@@ -7,7 +7,7 @@
  * layers or as a Dense/Conv `activation`. Max pooling and other non-elementwise layers fall
  * back to their ordinary gradient, as in Captum; the returned delta shows the error.
  */
-import { tf } from '../backend/tf.js';
+import { tf, tidyData } from '../backend/tf.js';
 import type { Attribution } from './attribution.js';
 import { Explainer, targetScores, type ExplainContext } from './base.js';
 import { forwardWithRule, requireLayersModel, type ActivationRule } from './activation-rules.js';
@@ -30,11 +30,17 @@ export const rescaleRule: ActivationRule = (_name, z, original) => {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [zx, zr] = tf.split(saved[0], 2, 0);
         const dz = tf.sub(zx, zr);
-        const secant = tf.div(tf.sub(original(zx), original(zr)), tf.where(tf.equal(dz, 0), tf.onesLike(dz), dz));
+        // far = 1 where |dz| > 1e-6, else 0. Exact with plain arithmetic kernels (fast on every
+        // backend): |dz| = relu(dz) + relu(-dz), and a - b > 0 iff a > b in IEEE arithmetic.
+        const far = tf.step(tf.sub(tf.add(tf.relu(dz), tf.relu(tf.neg(dz))), 1e-6));
+        const near = tf.sub(1, far);
+        // The secant is only used where far = 1; shifting its denominator by `near` keeps it finite elsewhere.
+        const secant = tf.div(tf.sub(original(zx), original(zr)), tf.add(dz, near));
         // Where input and reference agree, the multiplier is the derivative (central difference).
         const h = 1e-3;
         const slope = tf.div(tf.sub(original(tf.add(zx, h)), original(tf.sub(zx, h))), 2 * h);
-        const m = tf.where(tf.greater(tf.abs(dz), 1e-6), secant, slope);
+        // Exactly secant or slope: x * 1 + 0 * y = x for finite y.
+        const m = tf.add(tf.mul(far, secant), tf.mul(near, slope));
         const [dyx] = tf.split(dy, 2, 0);
         return tf.concat([tf.mul(dyx, m), tf.zerosLike(dyx)], 0);
       },
@@ -46,6 +52,7 @@ export const rescaleRule: ActivationRule = (_name, z, original) => {
 /** DeepLift (rescale); `delta` = sum(attribution) - (f(x) - f(baseline)) per sample. */
 export class DeepLift extends Explainer<DeepLiftOptions> {
   readonly name = 'DeepLift';
+  protected override readonly predictsFromOwnForward: boolean = true;
   protected async run(ctx: ExplainContext, o: DeepLiftOptions): Promise<Attribution> {
     const model = requireLayersModel(this.model, this.name);
     const baseline = makeBaseline(ctx.input, o.baseline ?? 'zero', o);
@@ -55,13 +62,17 @@ export class DeepLift extends Explainer<DeepLiftOptions> {
     try {
       await ctx.chunks(ctx.n, (s, e) => {
         const samples = new Int32Array(e - s).map((_, i) => s + i);
-        const [g, xs, bs, fx, fb] = tf.tidy(() => {
+        const [g, xs, bs, fx, fb] = tidyData(() => {
           const x = pickRows(ctx.input, samples), b = pickRows(baseline, samples);
           const both = tf.concat([x, b], 0);
           const twice = Int32Array.from([...samples, ...samples]);
-          const scores = (t: tf.Tensor) => targetScores(forwardWithRule(model, t, rescaleRule), ctx.target, twice);
-          const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.slice(scores(t), 0, e - s)))(both);
-          const sc = targetScores(ctx.forward(both), ctx.target, twice).dataSync();
+          // The rule changes gradients only: the same pass gives f(x) and f(baseline) for the delta.
+          let sc = new Float32Array(0);
+          const grad = tf.grad((t: tf.Tensor) => {
+            const scores = targetScores(forwardWithRule(model, t, rescaleRule), ctx.target, twice);
+            sc = (scores.dataSync() as Float32Array).slice();
+            return tf.sum(tf.slice(scores, 0, e - s));
+          })(both);
           return [tf.slice(grad, 0, e - s).dataSync(), x.dataSync(), b.dataSync(), sc.slice(0, e - s), sc.slice(e - s)];
         });
         for (let r = 0; r < e - s; r++) {

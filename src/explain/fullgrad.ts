@@ -64,6 +64,7 @@ function scalePerChannel(t: tf.Tensor): tf.Tensor {
 /** FullGrad saliency map ([N, ...spatial, 1]). */
 export class FullGrad extends Explainer<CommonOptions> {
   readonly name = 'FullGrad';
+  protected override readonly predictsFromOwnForward: boolean = true;
   protected async run(ctx: ExplainContext): Promise<Attribution> {
     const model = requireLayersModel(this.model, this.name);
     const spatial = ctx.input.shape.slice(1, -1);

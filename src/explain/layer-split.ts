@@ -8,6 +8,7 @@ import { InvalidInputError } from '../errors.js';
 import { tokenGridOf } from '../models/vit.js';
 import type { TokenGrid } from '../models/vit-layers.js';
 import { graphOf, type GraphNode, type ModelGraph } from './graph.js';
+import { pickRows } from './gradient-rows.js';
 
 /** Values of one forward pass, by symbolic tensor id. */
 export type GraphValues = Map<number, tf.Tensor>;
@@ -86,14 +87,14 @@ export class LayerSplit {
   }
 
   /** Inverse of the token reshape: grid activation back to the layer's token layout. */
-  private toLayerLayout(activation: tf.Tensor, values: GraphValues, idx?: tf.Tensor): tf.Tensor {
+  private toLayerLayout(activation: tf.Tensor, values: GraphValues, rowsOf?: Int32Array): tf.Tensor {
     const g = this.tokenGrid;
     if (!g) return activation;
     const [n, , , d] = activation.shape;
     const tokens = tf.reshape(activation, [n, g.gridH * g.gridW, d]);
     if (!g.hasClassToken) return tokens;
     const raw = values.get(this.node.outputs[0].id)!;
-    const cls = tf.slice(idx ? tf.gather(raw, idx) : raw, [0, 0, 0], [n, 1, d]);
+    const cls = tf.slice(rowsOf ? pickRows(raw, rowsOf) : raw, [0, 0, 0], [n, 1, d]);
     return tf.concat([cls, tokens], 1);
   }
 
@@ -104,16 +105,15 @@ export class LayerSplit {
    */
   tail(activation: tf.Tensor, values: GraphValues, rowsOf?: Int32Array): tf.Tensor {
     const local: GraphValues = new Map();
-    const idx = rowsOf ? tf.tensor1d(rowsOf, 'int32') : undefined;
     for (const n of this.downstream) {
       for (const t of n.inputs) {
         if (!local.has(t.id) && values.has(t.id) && t.id !== this.node.outputs[0].id) {
           const v = values.get(t.id)!;
-          local.set(t.id, idx ? tf.gather(v, idx) : v);
+          local.set(t.id, rowsOf ? pickRows(v, rowsOf) : v);
         }
       }
     }
-    local.set(this.node.outputs[0].id, this.toLayerLayout(activation, values, idx));
+    local.set(this.node.outputs[0].id, this.toLayerLayout(activation, values, rowsOf));
     this.graph.run(local, this.downstream);
     return local.get(this.model.outputs[0].id)!;
   }

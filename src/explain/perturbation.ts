@@ -20,7 +20,10 @@ export type Replacement = BaselineSpec | ((rows: tf.Tensor, masks: tf.Tensor) =>
 export interface PerturbationPlan {
   /** Perturbations per sample. */
   count: number;
-  /** Masks [rows, ...sample shape] (1 = replaced) for perturbations `index` of samples `samples` (inside tidy). */
+  /**
+   * Masks (1 = replaced) for perturbations `index` of samples `samples` (inside tidy):
+   * [rows, ...sample shape], or [rows, ...spatial, 1] shared by all channels.
+   */
   masks(samples: Int32Array, index: Int32Array): tf.Tensor;
   /** Receives the chunk's target scores (inside the chunk's tidy; `masks` still alive). */
   consume(samples: Int32Array, index: Int32Array, scores: Float32Array, masks: tf.Tensor): void;
@@ -38,7 +41,9 @@ export interface PerturbationOptions extends BaselineOptions {
  */
 export async function runPerturbations(ctx: ExplainContext, plan: PerturbationPlan, o: PerturbationOptions = {}): Promise<number> {
   const repl = o.baseline ?? 0;
-  const baseline = typeof repl === 'function' ? undefined : makeBaseline(ctx.input, repl, o);
+  const zero = repl === 0 || repl === 'zero';
+  const baseline = typeof repl === 'function' || zero ? undefined : makeBaseline(ctx.input, repl, o);
+  const fill: Fill = typeof repl === 'function' ? repl : baseline ?? 'zero';
   let passes = 0;
   try {
     await ctx.chunks(ctx.n * plan.count, (s, e) => {
@@ -46,12 +51,7 @@ export async function runPerturbations(ctx: ExplainContext, plan: PerturbationPl
         const samples = new Int32Array(e - s).map((_, r) => Math.floor((s + r) / plan.count));
         const index = new Int32Array(e - s).map((_, r) => (s + r) % plan.count);
         const masks = plan.masks(samples, index);
-        const x = pickRows(ctx.input, samples);
-        const fill = baseline ? pickRows(baseline, samples) : (repl as (r: tf.Tensor, m: tf.Tensor) => tf.Tensor)(x, masks);
-        if (!fill.shape.every((d, i) => d === x.shape[i]) || fill.shape.length !== x.shape.length) {
-          throw new InvalidInputError('baseline', `replacement function returned [${fill.shape}] for rows [${x.shape}]`);
-        }
-        const rows = tf.add(tf.mul(x, tf.sub(1, masks)), tf.mul(fill, masks));
+        const rows = perturbedRows(ctx.input, fill, samples, masks);
         const scores = tidyData(() => ctx.scores(rows, samples).dataSync() as Float32Array);
         passes++;
         plan.consume(samples, index, scores, masks);
@@ -61,6 +61,29 @@ export async function runPerturbations(ctx: ExplainContext, plan: PerturbationPl
     baseline?.dispose();
   }
   return passes;
+}
+
+/** What fills masked values: zero, a baseline tensor of the input's shape, or a function. */
+type Fill = 'zero' | tf.Tensor | ((rows: tf.Tensor, masks: tf.Tensor) => tf.Tensor);
+
+/**
+ * x * (1 - masks) + fill * masks for rows of `samples` (inside tidy). With a baseline, rows
+ * of one sample use that sample once and broadcast (no copies); zero skips the fill term.
+ */
+function perturbedRows(input: tf.Tensor, fill: Fill, samples: Int32Array, masks: tf.Tensor): tf.Tensor {
+  if (typeof fill === 'function') {
+    const x = pickRows(input, samples);
+    const full = masks.shape.length === x.shape.length && masks.shape.every((d, i) => d === x.shape[i]) ? masks : tf.broadcastTo(masks, x.shape);
+    const values = fill(x, full);
+    if (!values.shape.every((d, i) => d === x.shape[i]) || values.shape.length !== x.shape.length) {
+      throw new InvalidInputError('baseline', `replacement function returned [${values.shape}] for rows [${x.shape}]`);
+    }
+    return tf.add(tf.mul(x, tf.sub(1, full)), tf.mul(values, full));
+  }
+  const one = samples.every((v) => v === samples[0]);
+  const rowsOf = (t: tf.Tensor) => (one ? tf.slice(t, samples[0], 1) : pickRows(t, samples));
+  const kept = tf.mul(rowsOf(input), tf.sub(1, masks));
+  return fill === 'zero' ? kept : tf.add(kept, tf.mul(rowsOf(fill), masks));
 }
 
 /**
@@ -85,8 +108,16 @@ export function resolveFeatureMask(sampleShape: number[], mask?: ArrayLike<numbe
 /** Masks [rows, ...sample] from per-row binary feature states (1 = feature kept), inside tidy. */
 export function masksFromFeatures(sampleShape: number[], ids: Int32Array, kept: (row: number, feature: number) => boolean, rows: number): tf.Tensor {
   const size = ids.length;
+  let count = 0;
+  for (let j = 0; j < size; j++) if (ids[j] >= count) count = ids[j] + 1;
   const m = new Float32Array(rows * size);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < size; j++) m[r * size + j] = kept(r, ids[j]) ? 0 : 1;
+  const state = new Float32Array(count);
+  for (let r = 0; r < rows; r++) {
+    // One call per feature, then a table lookup per element.
+    for (let f = 0; f < count; f++) state[f] = kept(r, f) ? 0 : 1;
+    const off = r * size;
+    for (let j = 0; j < size; j++) m[off + j] = state[ids[j]];
+  }
   return tf.tensor(m, [rows, ...sampleShape]);
 }
 

@@ -52,18 +52,23 @@ export class Rise extends Explainer<RiseOptions> {
     const rng = new Rng(o.seed ?? 0);
     const size = ctx.sampleSize;
     const sal = new Float32Array(ctx.n * size);
+    const positions = size / channels;
     await runPerturbations(ctx, {
       count,
+      // [rows, ...spatial, 1] masks are shared by the channels (broadcast by the engine).
       masks: (samples) => {
-        let keep = riseMasks(spatial, samples.length, cells, p, rng);
-        if (hasChannelAxis) keep = tf.tile(tf.expandDims(keep, -1), [1, ...spatial.map(() => 1), channels]);
-        return tf.sub(1, keep);
+        const drop = tf.sub(1, riseMasks(spatial, samples.length, cells, p, rng));
+        return hasChannelAxis ? tf.expandDims(drop, -1) : drop;
       },
       consume: (samples, _index, scores, masks) => {
         const m = masks.dataSync();
         samples.forEach((i, r) => {
           const w = scores[r] / (count * p);
-          for (let j = 0; j < size; j++) sal[i * size + j] += w * (1 - m[r * size + j]);
+          for (let q = 0; q < positions; q++) {
+            const v = w * (1 - m[r * positions + q]);
+            const off = i * size + q * channels;
+            for (let c = 0; c < channels; c++) sal[off + c] += v;
+          }
         });
       },
     }, { baseline: 0 });

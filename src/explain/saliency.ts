@@ -23,6 +23,7 @@ export async function inputGradients(ctx: ExplainContext, forward?: (x: tf.Tenso
 /** Saliency map: |d score / d input| (or the signed gradient with `abs: false`). */
 export class Saliency extends Explainer<SaliencyOptions> {
   readonly name = 'Saliency';
+  protected override readonly predictsFromOwnForward: boolean = true;
   protected async run(ctx: ExplainContext, o: SaliencyOptions): Promise<Attribution> {
     const g = await inputGradients(ctx);
     return ctx.attribution(o.abs === false ? g : g.map(Math.abs));
@@ -32,6 +33,7 @@ export class Saliency extends Explainer<SaliencyOptions> {
 /** Input x gradient: the gradient times the input, elementwise. */
 export class InputXGradient extends Explainer<CommonOptions> {
   readonly name = 'InputXGradient';
+  protected override readonly predictsFromOwnForward: boolean = true;
   protected async run(ctx: ExplainContext): Promise<Attribution> {
     const g = await inputGradients(ctx);
     const x = ctx.input.dataSync();

@@ -20,9 +20,36 @@ export function interpolationName(rank: SpatialRank): 'linear' | 'bilinear' | 't
 }
 
 /**
+ * Weights [size, len] of 1D linear interpolation from `len` samples to `size` with half-pixel
+ * centres, clamped at the borders: exactly the taps and fractions of tf.image.resizeBilinear
+ * with halfPixelCenters.
+ */
+export function linearResizeWeights(len: number, size: number): Float32Array {
+  const w = new Float32Array(size * len);
+  const scale = len / size;
+  for (let o = 0; o < size; o++) {
+    const src = (o + 0.5) * scale - 0.5;
+    const lo = Math.max(0, Math.floor(src)), hi = Math.min(len - 1, Math.ceil(src));
+    const frac = src - Math.floor(src);
+    w[o * len + lo] += 1 - frac;
+    w[o * len + hi] += frac;
+  }
+  return w;
+}
+
+/** Interpolates axis 1 of x ([B, len, R]) to `size` by one matrix product ([B, size, R]). */
+function resizeAxis(x: tf.Tensor, size: number): tf.Tensor {
+  const len = x.shape[1] as number;
+  if (len === size) return x;
+  const w = tf.tensor3d(linearResizeWeights(len, size), [1, size, len]);
+  return tf.matMul(w, x as tf.Tensor3D);
+}
+
+/**
  * Resizes [N, ...grid, C] to [N, ...size, C] by (bi/tri)linear interpolation with half-pixel
- * centres (as OpenCV's resize used by pytorch-grad-cam). 3D is bilinear over (H, W) per
- * depth slice followed by linear over depth.
+ * centres (as OpenCV's resize used by pytorch-grad-cam), separable: one small matrix product
+ * per axis (a [size, len] interpolation matrix against the tensor viewed as [B, len, rest]),
+ * which is fast on every backend and needs no transposes.
  */
 export function upsample(x: tf.Tensor, size: number[]): tf.Tensor {
   return tf.tidy(() => {
@@ -30,20 +57,18 @@ export function upsample(x: tf.Tensor, size: number[]): tf.Tensor {
     const c = rest[rest.length - 1];
     const grid = rest.slice(0, -1);
     if (grid.length !== size.length) throw new Error(`upsample: grid rank ${grid.length} vs size rank ${size.length}`);
+    if (grid.length < 1 || grid.length > 3) throw new Error(`upsample: unsupported grid rank ${grid.length}`);
     if (grid.every((g, i) => g === size[i])) return tf.clone(x);
-    if (grid.length === 1) {
-      const r = tf.image.resizeBilinear(tf.reshape(x, [n, 1, grid[0], c]) as tf.Tensor4D, [1, size[0]], false, true);
-      return tf.reshape(r, [n, size[0], c]);
+    // Innermost spatial axis first: view as [outer, len, inner] with inner = later axes x C.
+    let t = x;
+    const dims = [...grid];
+    for (let a = grid.length - 1; a >= 0; a--) {
+      const outer = n * dims.slice(0, a).reduce((p, q) => p * q, 1);
+      const inner = dims.slice(a + 1).reduce((p, q) => p * q, 1) * c;
+      t = resizeAxis(tf.reshape(t, [outer, dims[a], inner]), size[a]);
+      dims[a] = size[a];
     }
-    if (grid.length === 2) return tf.image.resizeBilinear(x as tf.Tensor4D, [size[0], size[1]], false, true);
-    if (grid.length === 3) {
-      const [d, h, w] = grid;
-      const planes = tf.image.resizeBilinear(tf.reshape(x, [n * d, h, w, c]) as tf.Tensor4D, [size[1], size[2]], false, true);
-      const byDepth = tf.reshape(planes, [n, d, size[1] * size[2], c]) as tf.Tensor4D;
-      const r = tf.image.resizeBilinear(byDepth, [size[0], size[1] * size[2]], false, true);
-      return tf.reshape(r, [n, size[0], size[1], size[2], c]);
-    }
-    throw new Error(`upsample: unsupported grid rank ${grid.length}`);
+    return tf.reshape(t, [n, ...size, c]);
   });
 }
 

@@ -155,17 +155,20 @@ test('CAM on a functional graph with a skip connection matches an independent tf
   assert.equal(abl.values.length, 2 * 36);
 });
 
-test('EigenCAM of a rank-one activation is the centred input pattern', async () => {
-  const conv = tfl.layers.conv2d({ filters: 3, kernelSize: 1, useBias: false, inputShape: [4, 4, 1], name: 'c' });
-  const m = tfl.sequential({ layers: [conv, tfl.layers.flatten(), tfl.layers.dense({ units: 2 })] });
-  const v = [0.5, 1, 2];
-  conv.setWeights([tf.tensor4d(v, [1, 1, 1, 3])]);
-  const x = testInput([1, 4, 4, 1], 2);
-  const xv = Array.from(x.dataSync());
-  const mean = xv.reduce((a, b) => a + b, 0) / 16;
-  const norm = Math.hypot(...v);
-  const cam = await new EigenCAM(m).attribute(x, { layer: 'c' });
-  assertClose(cam.values, xv.map((q) => Math.max(0, (q - mean) * norm)), 1e-4, 1e-3);
+test('EigenCAM of a rank-one activation is the centred input pattern (more positions than channels, and fewer)', async () => {
+  // 16 positions x 3 channels (Gram matrix over channels), then 9 positions x 20 channels (over positions).
+  for (const [side, v] of [[4, [0.5, 1, 2]], [3, Array.from({ length: 20 }, (_, j) => ((j % 7) - 3) / 4 + 0.1)]] as const) {
+    const conv = tfl.layers.conv2d({ filters: v.length, kernelSize: 1, useBias: false, inputShape: [side, side, 1], name: 'c' });
+    const m = tfl.sequential({ layers: [conv, tfl.layers.flatten(), tfl.layers.dense({ units: 2 })] });
+    conv.setWeights([tf.tensor4d([...v], [1, 1, 1, v.length])]);
+    const x = testInput([1, side, side, 1], 2);
+    const xv = Array.from(x.dataSync());
+    const mean = xv.reduce((a, b) => a + b, 0) / xv.length;
+    // The sign rule makes the map correlate with the channel sum, i.e. with sign(sum v) (x - mean).
+    const norm = Math.hypot(...v) * Math.sign(v.reduce((a, b) => a + b, 0));
+    const cam = await new EigenCAM(m).attribute(x, { layer: 'c' });
+    assertClose(cam.values, xv.map((q) => Math.max(0, (q - mean) * norm)), 1e-4, 1e-3);
+  }
 });
 
 test('ScoreCAM weights are softmax scores of the masked inputs', async () => {

@@ -6,8 +6,9 @@ import { Attribution } from '../../src/explain/attribution.js';
 import { upsample, gaussianBlur, gaussianKernel, windowStarts, boxIndices, gridSegments } from '../../src/explain/spatial.js';
 import { explain, listMethods, methodClass } from '../../src/explain/index.js';
 import { IntegratedGradients } from '../../src/explain/integrated-gradients.js';
+import { pickRows } from '../../src/explain/gradient-rows.js';
 import { assertClose } from '../helpers.js';
-import { linearFunction, testInput, useCpu } from './fixtures.js';
+import { linearFunction, linearModel, testInput, useCpu } from './fixtures.js';
 
 before(useCpu);
 
@@ -102,4 +103,47 @@ test('explain(): one signature for every method; names are forgiving; unknown na
   assert.deepEqual(a.values, b.values);
   assert.equal(a.method, 'IntegratedGradients');
   assert.throws(() => methodClass('magic'), (e: unknown) => e instanceof InvalidInputError && /known: Saliency/.test(e.message));
+});
+
+test('pickRows: contiguous slices and one concatenation equal a gather (repeats, gaps, reversed)', () => {
+  const src = testInput([5, 3, 2], 9);
+  for (const rows of [[0, 1, 2, 3, 4], [2], [4, 4, 4], [0, 2, 3, 1, 1, 0], [4, 3, 2, 1, 0]]) {
+    const got = tf.tidy(() => pickRows(src, Int32Array.from(rows)).dataSync());
+    const want = tf.tidy(() => tf.gather(src, tf.tensor1d(rows, 'int32')).dataSync());
+    assert.deepEqual(Array.from(got), Array.from(want), String(rows));
+  }
+  const before = tf.memory().numTensors;
+  tf.tidy(() => pickRows(src, Int32Array.from([0, 1, 2, 3, 4]))).dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('targets: given class indices and, for methods that forward the input first, the predicted class cost no extra forward pass', async () => {
+  const m = linearModel([[1, -1, 0.5], [0.5, 2, -1], [-1, 0.25, 1]], [0.1, 0, -0.2]);
+  const layer = m.layers[0] as unknown as { call: (...a: unknown[]) => unknown };
+  const call = layer.call.bind(layer);
+  let calls = 0;
+  layer.call = (...a: unknown[]) => (calls++, call(...a));
+  const x = tf.tensor2d([[1, 0.5, -1], [-0.5, 1, 0.25], [0.2, -1, 2]]);
+  const predicted = Array.from(tf.tidy(() => tf.argMax(m.predict(x) as tf.Tensor, 1).dataSync()));
+  const count = async (method: string, options: Record<string, unknown>) => {
+    calls = 0;
+    const a = await explain(m, x, { method, ...options });
+    return { calls, a };
+  };
+  for (const method of ['Saliency', 'InputXGradient', 'GuidedBackprop', 'LRP']) {
+    const free = await count(method, {});
+    assert.equal(free.calls, 1, `${method}: one forward pass for the predicted class`);
+    assert.deepEqual(Array.from(free.a.targets!), predicted);
+    const given = await count(method, { target: predicted });
+    assert.equal(given.calls, 1, `${method}: one forward pass for given classes`);
+    assert.deepEqual(Array.from(given.a.values), Array.from(free.a.values));
+  }
+  // DeepLift runs input and baseline in one batch; the delta needs no further pass.
+  assert.equal((await count('DeepLift', {})).calls, 1);
+  // Occlusion needs the unperturbed scores: one pass for them (lazily), one per chunk.
+  const occ = await count('Occlusion', { target: 1, window: [1], internalBatchSize: 9 });
+  assert.equal(occ.calls, 2);
+  assert.deepEqual(Array.from(occ.a.targets!), [1, 1, 1]);
+  await assert.rejects(explain(m, x, { method: 'Saliency', target: 3 }), InvalidInputError);
+  await assert.rejects(explain(m, x, { method: 'Saliency', target: [0, 1] }), InvalidInputError);
 });

@@ -122,6 +122,39 @@ test('LRP: epsilon rule equals input x gradient and conserves relevance on a bia
   assertClose(lc.sums(), [oc[1], oc[2]], 1e-4, 1e-4);
 });
 
+test('LRP epsilon on strided 2D and 3D convolutions (backward-data kernels) equals input x gradient', async () => {
+  const c2 = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [7, 6, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: seeded(11) }),
+      tfl.layers.conv2d({ filters: 2, kernelSize: 2, strides: [1, 2], padding: 'valid', useBias: false, kernelInitializer: seeded(12) }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 2, useBias: false, kernelInitializer: seeded(13) }),
+    ],
+  });
+  const c3 = tfl.sequential({
+    layers: [
+      tfl.layers.conv3d({ inputShape: [4, 5, 3, 2], filters: 2, kernelSize: 2, strides: 2, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: seeded(14) }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 2, useBias: false, kernelInitializer: seeded(15) }),
+    ],
+  });
+  const c1 = tfl.sequential({
+    layers: [
+      tfl.layers.conv1d({ inputShape: [9, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: seeded(16) }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 2, useBias: false, kernelInitializer: seeded(17) }),
+    ],
+  });
+  for (const [m, shape] of [[c2, [2, 7, 6, 2]], [c3, [1, 4, 5, 3, 2]], [c1, [2, 9, 2]]] as const) {
+    const x = testInput([...shape], 6);
+    const before = tf.memory().numTensors;
+    const lrp = await new LRP(m).attribute(x, { target: 1 });
+    assert.equal(tf.memory().numTensors, before, 'no leaks');
+    const ixg = await new InputXGradient(m).attribute(x, { target: 1 });
+    assertClose(lrp.values, ixg.values, 1e-5, 1e-5);
+  }
+});
+
 test('LRP alpha-beta and z+ first layer equal a hand computation; gamma 0 is epsilon; unsupported layers are named', async () => {
   // One hidden layer: x -> dense(W1, relu) -> dense(W3 column) ; hand-computed rules.
   const inp = tfl.input({ shape: [3] });
