@@ -38,6 +38,7 @@ napi_value Init(napi_env env, napi_value exports) {
     defineBatchNormExports(env, exports);
     defineRnnExports(env, exports);
     defineElementwiseExports(env, exports);
+    defineIndexingExports(env, exports);
     defineTransformerExports(env, exports);
   } catch (const std::exception &e) {
     napi_throw_error(env, nullptr, e.what());

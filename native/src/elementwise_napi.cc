@@ -7,29 +7,71 @@
 namespace medlens {
 namespace {
 
+// Checked broadcast params [rank, outShape, aShape, bShape] of binary / compare and the
+// element counts of a, b and out.
+struct Broadcast {
+  int rank;
+  const int *out, *a, *b;
+  size_t outLen, aLen, bLen;
+};
+
+Broadcast broadcastParams(napi_env env, napi_value v) {
+  int r;
+  const int *p = rankedParams(env, v, 3, r);
+  const int *out = p + 1, *as = p + 1 + r, *bs = p + 1 + 2 * r;
+  for (int i = 0; i < r; i++) {
+    if ((as[i] != out[i] && as[i] != 1) || (bs[i] != out[i] && bs[i] != 1)) throw ArgError("shapes do not broadcast");
+  }
+  return {r, out, as, bs, prodOf(out, r), prodOf(as, r), prodOf(bs, r)};
+}
+
 // binary(op, params=[rank, outShape, aShape, bShape], a, b, out)
 napi_value Binary(napi_env env, napi_callback_info info) {
   return wrap<5>(env, info, [&](napi_value *a) {
-    int r;
-    const int *p = rankedParams(env, a[1], 3, r);
-    const int *out = p + 1, *as = p + 1 + r, *bs = p + 1 + 2 * r;
-    for (int i = 0; i < r; i++) {
-      if ((as[i] != out[i] && as[i] != 1) || (bs[i] != out[i] && bs[i] != 1)) throw ArgError("shapes do not broadcast");
-    }
-    binary(static_cast<int>(number(env, a[0])), r, out, as, bs, f32(env, a[2], prodOf(as, r), "a"), f32(env, a[3], prodOf(bs, r), "b"),
-           f32(env, a[4], prodOf(out, r), "out"));
+    const Broadcast g = broadcastParams(env, a[1]);
+    binary(static_cast<int>(number(env, a[0])), g.rank, g.out, g.a, g.b, f32(env, a[2], g.aLen, "a"), f32(env, a[3], g.bLen, "b"),
+           f32(env, a[4], g.outLen, "out"));
   });
+}
+
+// compare(op, params=[rank, outShape, aShape, bShape], a, b, out: Uint8Array)
+napi_value Compare(napi_env env, napi_callback_info info) {
+  return wrap<5>(env, info, [&](napi_value *a) {
+    const Broadcast g = broadcastParams(env, a[1]);
+    compare(static_cast<int>(number(env, a[0])), g.rank, g.out, g.a, g.b, f32(env, a[2], g.aLen, "a"), f32(env, a[3], g.bLen, "b"),
+            u8(env, a[4], g.outLen, "out"));
+  });
+}
+
+// Checked reduce params [rank, shape, reducedFlags] and the element counts of x and out.
+struct Reduce {
+  int rank;
+  const int *shape, *flags;
+  size_t xLen, outLen;
+};
+
+Reduce reduceParams(napi_env env, napi_value v) {
+  int r;
+  const int *p = rankedParams(env, v, 2, r);
+  const int *shape = p + 1, *flags = p + 1 + r;
+  size_t outLen = 1;
+  for (int i = 0; i < r; i++) if (!flags[i]) outLen *= static_cast<size_t>(shape[i]);
+  return {r, shape, flags, prodOf(shape, r), outLen};
 }
 
 // reduceSum(params=[rank, shape, reducedFlags], scale, x, out)
 napi_value ReduceSum(napi_env env, napi_callback_info info) {
   return wrap<4>(env, info, [&](napi_value *a) {
-    int r;
-    const int *p = rankedParams(env, a[0], 2, r);
-    const int *shape = p + 1, *flags = p + 1 + r;
-    size_t outLen = 1;
-    for (int i = 0; i < r; i++) if (!flags[i]) outLen *= static_cast<size_t>(shape[i]);
-    reduceSum(r, shape, flags, static_cast<float>(number(env, a[1])), f32(env, a[2], prodOf(shape, r), "x"), f32(env, a[3], outLen, "out"));
+    const Reduce g = reduceParams(env, a[0]);
+    reduceSum(g.rank, g.shape, g.flags, static_cast<float>(number(env, a[1])), f32(env, a[2], g.xLen, "x"), f32(env, a[3], g.outLen, "out"));
+  });
+}
+
+// reduceMinMax(isMax, params=[rank, shape, reducedFlags], x, out)
+napi_value ReduceMinMax(napi_env env, napi_callback_info info) {
+  return wrap<4>(env, info, [&](napi_value *a) {
+    const Reduce g = reduceParams(env, a[1]);
+    reduceMinMax(number(env, a[0]) != 0, g.rank, g.shape, g.flags, f32(env, a[2], g.xLen, "x"), f32(env, a[3], g.outLen, "out"));
   });
 }
 
@@ -105,8 +147,8 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
 
 void defineElementwiseExports(napi_env env, napi_value exports) {
   defineMethods(env, exports,
-                {{"binary", Binary}, {"reduceSum", ReduceSum}, {"unary", Unary}, {"tile", Tile}, {"transpose", Transpose},
-                 {"copyBlock", CopyBlock}, {"softmax", Softmax}, {"reluGrad", ReluGrad}});
+                {{"binary", Binary}, {"compare", Compare}, {"reduceSum", ReduceSum}, {"reduceMinMax", ReduceMinMax}, {"unary", Unary},
+                 {"tile", Tile}, {"transpose", Transpose}, {"copyBlock", CopyBlock}, {"softmax", Softmax}, {"reluGrad", ReluGrad}});
 }
 
 }  // namespace medlens

@@ -13,8 +13,10 @@ void definePoolingExports(napi_env env, napi_value exports);
 void defineBatchNormExports(napi_env env, napi_value exports);
 // lstmForward, lstmBackward, gruForward, gruBackward.
 void defineRnnExports(napi_env env, napi_value exports);
-// binary, reduceSum, unary, tile, transpose, copyBlock, softmax, reluGrad.
+// binary, compare, reduceSum, reduceMinMax, unary, tile, transpose, copyBlock, softmax, reluGrad.
 void defineElementwiseExports(napi_env env, napi_value exports);
+// select, convert, isFinite, gather, resizeBilinear, resizeBilinearGrad.
+void defineIndexingExports(napi_env env, napi_value exports);
 // layerNorm, layerNormGradInput, layerNormGradGamma, gelu, geluGrad, attention, attentionGrad.
 void defineTransformerExports(napi_env env, napi_value exports);
 

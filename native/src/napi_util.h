@@ -61,6 +61,11 @@ inline float *f32(napi_env env, napi_value v, size_t len, const char *name, bool
   return typedArray<float>(env, v, napi_float32_array, len, name, nullable);
 }
 
+// A Uint8Array (tfjs' bool data) of exactly `len` elements.
+inline uint8_t *u8(napi_env env, napi_value v, size_t len, const char *name) {
+  return typedArray<uint8_t>(env, v, napi_uint8_array, len, name);
+}
+
 // A Float32Array of any length (at least one unless `allowEmpty`); its element count goes to `len`.
 inline float *f32Any(napi_env env, napi_value v, const char *name, size_t &len, bool allowEmpty = true) {
   float *p = typedArray<float>(env, v, napi_float32_array, SIZE_MAX, name, false, &len);
