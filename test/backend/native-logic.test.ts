@@ -73,9 +73,11 @@ test('Select (where) matches cpu: same shapes, broadcast condition; a rank-1 row
   assert.equal(nativeKernelHits().get('Select') ?? 0, before);
 });
 
-test('Abs, IsFinite, Min and Max reductions match cpu with NaN and infinities', { skip: nativeSkip }, async () => {
+test('Abs, IsFinite, ZerosLike, OnesLike, Min and Max reductions match cpu with NaN and infinities', { skip: nativeSkip }, async () => {
   await sameAsCpu('abs', tf.abs, [specials([3, 7, 5], 1)], 'Abs');
   const fin = await sameAsCpu('isFinite', tf.isFinite, [specials([3, 7, 5], 2)], 'IsFinite');
+  await sameAsCpu('zerosLike', tf.zerosLike, [specials([40, 50], 3)], 'ZerosLike');
+  await sameAsCpu('onesLike', tf.onesLike, [specials([40, 50], 4)], 'OnesLike');
   assert.equal(fin.arrayType, 'Uint8Array');
   const cases: [number[], number | number[] | undefined, boolean][] = [
     [[13], undefined, false], [[4, 5], 0, false], [[4, 5], 1, true], [[3, 4, 5], [0, 2], false], [[3, 4, 5], [1], true],
