@@ -35,16 +35,16 @@ Collapsed collapse(int rank, const int *outShape, const int *aShape, const int *
   return c;
 }
 
-template <typename F>
-void inner(F f, long n, const float *a, long sa, const float *b, long sb, float *o) {
+template <typename F, typename T>
+void inner(F f, long n, const float *a, long sa, const float *b, long sb, T *o) {
   if (sa && sb) for (long i = 0; i < n; i++) o[i] = f(a[i], b[i]);
   else if (sa) { const float bv = *b; for (long i = 0; i < n; i++) o[i] = f(a[i], bv); }
   else if (sb) { const float av = *a; for (long i = 0; i < n; i++) o[i] = f(av, b[i]); }
-  else { const float v = f(*a, *b); for (long i = 0; i < n; i++) o[i] = v; }
+  else { const T v = f(*a, *b); for (long i = 0; i < n; i++) o[i] = v; }
 }
 
-template <typename F>
-void binaryLoop(F f, const Collapsed &c, const float *a, const float *b, float *out) {
+template <typename F, typename T>
+void binaryLoop(F f, const Collapsed &c, const float *a, const float *b, T *out) {
   const int r = static_cast<int>(c.out.size());
   const long n = c.out[r - 1];
   long rows = 1;
@@ -70,6 +70,67 @@ void binaryLoop(F f, const Collapsed &c, const float *a, const float *b, float *
   }
 }
 
+// A reduction's input as alternating kept/reduced blocks (neighbouring dims with the same flag
+// merged, size-1 dims dropped): `rows` rows of length `n` (the last block), each adding into
+// the output at `outOffset(row)`; the last block is reduced (`lastReduced`) or kept.
+struct ReducePlan {
+  std::vector<long> dims, so;
+  std::vector<bool> red;
+  long outSize = 1, rows = 1, n = 1;
+  bool lastReduced = false;
+
+  ReducePlan(int rank, const int *shape, const int *reduced) {
+    for (int i = 0; i < rank; i++) {
+      if (shape[i] == 1) continue;
+      if (!dims.empty() && red.back() == (reduced[i] != 0)) dims.back() *= shape[i];
+      else { dims.push_back(shape[i]); red.push_back(reduced[i] != 0); }
+    }
+    if (dims.empty()) { dims = {1}; red = {false}; }
+    const int r = static_cast<int>(dims.size());
+    so.resize(r);
+    for (int i = r - 1; i >= 0; i--) {
+      so[i] = red[i] ? 0 : outSize;
+      if (!red[i]) outSize *= dims[i];
+    }
+    for (int i = 0; i < r - 1; i++) rows *= dims[i];
+    n = dims[r - 1];
+    lastReduced = red[r - 1];
+  }
+
+  long outOffset(long row) const {
+    long oo = 0, rem = row;
+    for (int i = static_cast<int>(dims.size()) - 2; i >= 0; i--) {
+      oo += (rem % dims[i]) * so[i];
+      rem /= dims[i];
+    }
+    return oo;
+  }
+};
+
+// tfjs-cpu's Max/Min update: a NaN wins and stays. Starting from -inf (max) or +inf (min)
+// gives the same result as tfjs' start from the first element, which the loop visits first.
+template <bool IsMax>
+inline float minMaxStep(float acc, float v) {
+  return (std::isnan(v) || (IsMax ? v > acc : v < acc)) ? v : acc;
+}
+
+template <bool IsMax>
+void reduceMinMaxLoop(const ReducePlan &plan, const float *x, float *out) {
+  const float start = IsMax ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+  std::fill_n(out, plan.outSize, start);
+  for (long row = 0; row < plan.rows; row++) {
+    const float *xr = x + row * plan.n;
+    float *o = out + plan.outOffset(row);
+    if (plan.lastReduced) {
+      float acc = *o;
+      for (long i = 0; i < plan.n; i++) acc = minMaxStep<IsMax>(acc, xr[i]);
+      *o = acc;
+    } else {
+      for (long i = 0; i < plan.n; i++) o[i] = minMaxStep<IsMax>(o[i], xr[i]);
+    }
+  }
+}
+
 }  // namespace
 
 void binary(int op, int rank, const int *outShape, const int *aShape, const int *bShape, const float *a, const float *b, float *out) {
@@ -87,43 +148,42 @@ void binary(int op, int rank, const int *outShape, const int *aShape, const int 
   }
 }
 
+void compare(int op, int rank, const int *outShape, const int *aShape, const int *bShape, const float *a, const float *b,
+             uint8_t *out) {
+  const Collapsed c = collapse(rank, outShape, aShape, bShape);
+  // 1 or 0 as tfjs-cpu's (a > b) ? 1 : 0 etc.: every comparison with NaN is false but !=.
+  switch (op) {
+    case CMP_GREATER: return binaryLoop([](float x, float y) -> uint8_t { return x > y; }, c, a, b, out);
+    case CMP_GREATER_EQUAL: return binaryLoop([](float x, float y) -> uint8_t { return x >= y; }, c, a, b, out);
+    case CMP_LESS: return binaryLoop([](float x, float y) -> uint8_t { return x < y; }, c, a, b, out);
+    case CMP_LESS_EQUAL: return binaryLoop([](float x, float y) -> uint8_t { return x <= y; }, c, a, b, out);
+    case CMP_EQUAL: return binaryLoop([](float x, float y) -> uint8_t { return x == y; }, c, a, b, out);
+    case CMP_NOT_EQUAL: return binaryLoop([](float x, float y) -> uint8_t { return x != y; }, c, a, b, out);
+    default: throw std::runtime_error("unknown comparison");
+  }
+}
+
 void reduceSum(int rank, const int *shape, const int *reduced, float scale, const float *x, float *out) {
-  // Collapse neighbouring dims with the same flag: the input becomes alternating kept/reduced blocks.
-  std::vector<long> dims;
-  std::vector<bool> red;
-  for (int i = 0; i < rank; i++) {
-    if (shape[i] == 1) continue;
-    if (!dims.empty() && red.back() == (reduced[i] != 0)) dims.back() *= shape[i];
-    else { dims.push_back(shape[i]); red.push_back(reduced[i] != 0); }
-  }
-  if (dims.empty()) { dims = {1}; red = {false}; }
-  const int r = static_cast<int>(dims.size());
-  long outSize = 1, rows = 1;
-  std::vector<long> so(r);
-  for (int i = r - 1; i >= 0; i--) {
-    so[i] = red[i] ? 0 : outSize;
-    if (!red[i]) outSize *= dims[i];
-  }
-  for (int i = 0; i < r - 1; i++) rows *= dims[i];
-  const long n = dims[r - 1];
-  std::vector<double> acc(outSize, 0.0);  // double accumulation: long sums stay accurate
-  for (long row = 0; row < rows; row++) {
-    long oo = 0, rem = row;
-    for (int i = r - 2; i >= 0; i--) {
-      oo += (rem % dims[i]) * so[i];
-      rem /= dims[i];
-    }
-    const float *xr = x + row * n;
-    if (red[r - 1]) {
+  const ReducePlan plan(rank, shape, reduced);
+  std::vector<double> acc(plan.outSize, 0.0);  // double accumulation: long sums stay accurate
+  for (long row = 0; row < plan.rows; row++) {
+    const float *xr = x + row * plan.n;
+    double *ar = acc.data() + plan.outOffset(row);
+    if (plan.lastReduced) {
       double s = 0;
-      for (long i = 0; i < n; i++) s += xr[i];
-      acc[oo] += s;
+      for (long i = 0; i < plan.n; i++) s += xr[i];
+      *ar += s;
     } else {
-      double *ar = acc.data() + oo;
-      for (long i = 0; i < n; i++) ar[i] += xr[i];
+      for (long i = 0; i < plan.n; i++) ar[i] += xr[i];
     }
   }
-  for (long i = 0; i < outSize; i++) out[i] = static_cast<float>(acc[i] * scale);
+  for (long i = 0; i < plan.outSize; i++) out[i] = static_cast<float>(acc[i] * scale);
+}
+
+void reduceMinMax(bool max, int rank, const int *shape, const int *reduced, const float *x, float *out) {
+  const ReducePlan plan(rank, shape, reduced);
+  if (max) reduceMinMaxLoop<true>(plan, x, out);
+  else reduceMinMaxLoop<false>(plan, x, out);
 }
 
 void unary(int op, float alpha, long n, const float *x, float *y) {
@@ -141,6 +201,7 @@ void unary(int op, float alpha, long n, const float *x, float *y) {
     case UN_ELU: for (long i = 0; i < n; i++) y[i] = x[i] >= 0.f ? x[i] : std::expm1(x[i]); return;
     case UN_LEAKYRELU: for (long i = 0; i < n; i++) y[i] = x[i] < 0.f ? alpha * x[i] : x[i]; return;
     case UN_ERF: for (long i = 0; i < n; i++) y[i] = std::erf(x[i]); return;
+    case UN_ABS: for (long i = 0; i < n; i++) y[i] = std::fabs(x[i]); return;
     default: throw std::runtime_error("unknown unary op");
   }
 }

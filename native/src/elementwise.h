@@ -2,6 +2,7 @@
 // primitive fits tfjs' semantics exactly), but far faster than tfjs-cpu's per-element index
 // arithmetic, which dominated training steps once convolutions ran in oneDNN.
 #pragma once
+#include <cstdint>
 
 namespace medlens {
 
@@ -11,11 +12,20 @@ constexpr int kMaxRank = 8;
 // out[i] = a[ia] op b[ib] with numpy broadcasting; shapes are right-aligned and padded to `rank`.
 void binary(int op, int rank, const int *outShape, const int *aShape, const int *bShape, const float *a, const float *b, float *out);
 
+enum CompareOp { CMP_GREATER = 0, CMP_GREATER_EQUAL = 1, CMP_LESS = 2, CMP_LESS_EQUAL = 3, CMP_EQUAL = 4, CMP_NOT_EQUAL = 5 };
+
+// out[i] = a[ia] op b[ib] ? 1 : 0 (tfjs' bool tensors are bytes), broadcasting as binary().
+void compare(int op, int rank, const int *outShape, const int *aShape, const int *bShape, const float *a, const float *b,
+             uint8_t *out);
+
+// Max (or min) of x over the axes flagged in `reduced`, NaN-propagating as tfjs-cpu.
+void reduceMinMax(bool max, int rank, const int *shape, const int *reduced, const float *x, float *out);
+
 // Sums x over the axes flagged in `reduced` (one flag per dimension), times `scale`.
 void reduceSum(int rank, const int *shape, const int *reduced, float scale, const float *x, float *out);
 
 enum UnaryOp { UN_RELU = 0, UN_RELU6 = 1, UN_STEP = 2, UN_SIGMOID = 3, UN_TANH = 4, UN_EXP = 5, UN_SQUARE = 6, UN_SQRT = 7,
-               UN_RSQRT = 8, UN_NEG = 9, UN_ELU = 10, UN_LEAKYRELU = 11, UN_ERF = 12 };
+               UN_RSQRT = 8, UN_NEG = 9, UN_ELU = 10, UN_LEAKYRELU = 11, UN_ERF = 12, UN_ABS = 13 };
 
 // y = op(x) elementwise; `alpha` is Step's value for x <= 0 and LeakyRelu's slope.
 void unary(int op, float alpha, long n, const float *x, float *y);

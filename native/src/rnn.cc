@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.h>
@@ -236,153 +237,174 @@ void inputProjectionGrad(const Dims &d, const float *x, const float *w, const fl
   }
 }
 
-template <int Ract>
-bool lstmForwardRows(const Dims &d, const float *rk, float *y, float *ws, long b0, long b1) {
-  const long rows = b1 - b0, U = d.U, W = d.W, T = d.T;
-  std::vector<float> h(U), zeros(U, 0.f);
-  for (long s = 0; s < T; s++) {
-    const long t = d.timeOf(s);
-    float *first = ws + (b0 * T + t) * W;
-    if (s == 0) {
-      for (long b = b0; b < b1; b++) std::fill_n(d.wsAt(ws, b, t) + 5 * U, U, 0.f);
-    } else if (!gemm('N', 'N', rows, d.G, U, first + 5 * U, T * W, rk, d.G, 1.f, first, T * W)) {
-      return false;
-    }
-    for (long b = b0; b < b1; b++) {
-      float *g = d.wsAt(ws, b, t);
-      lstmCell<Ract>(U, g, s ? d.wsAt(ws, b, d.timeOf(s - 1)) + 4 * U : zeros.data(), g + 4 * U, h.data());
-      d.emit(h.data(), b, s, y, ws, 5 * U);
-    }
-  }
-  return true;
+// Runs rows(ract, b0, b1) on row ranges covering the batch in parallel, with the recurrent
+// activation as a compile-time constant (std::integral_constant) so the cell loops stay
+// specialised; throws when a GEMM failed.
+template <typename F>
+void runRows(const Dims &d, F rows) {
+  const bool ok = forRowChunks(d.B, [&](long b0, long b1) {
+    return d.ract == RACT_HARD_SIGMOID ? rows(std::integral_constant<int, RACT_HARD_SIGMOID>(), b0, b1)
+                                       : rows(std::integral_constant<int, RACT_SIGMOID>(), b0, b1);
+  });
+  if (!ok) throw std::runtime_error("dnnl_sgemm failed");
 }
 
-template <int Ract>
-bool lstmBackwardRows(const Dims &d, const float *dy, const float *rk, const float *ws, float *dz, long b0, long b1) {
-  const long rows = b1 - b0, U = d.U, T = d.T, G = d.G;
-  std::vector<float> dhRec(rows * U, 0.f), dc(rows * U, 0.f), dh(U), zeros(U, 0.f);
-  for (long s = T - 1; s >= 0; s--) {
-    const long t = d.timeOf(s);
-    for (long b = b0; b < b1; b++) {
-      const float *rec = dhRec.data() + (b - b0) * U, *out = d.dyAt(dy, b, s);
-      for (long j = 0; j < U; j++) dh[j] = rec[j] + (out ? out[j] : 0.f);
-      const float *g = d.wsAt(ws, b, t);
-      lstmCellGrad<Ract>(U, g, g + 4 * U, s ? d.wsAt(ws, b, d.timeOf(s - 1)) + 4 * U : zeros.data(), dh.data(),
-                         dc.data() + (b - b0) * U, dz + (b * T + t) * G);
+// The cell-specific parts of a recurrent layer, for rnnForward / rnnBackward: forwardRows and
+// backwardRows run the recurrence for batch rows [b0, b1) (false when a GEMM failed).
+struct LstmLayer {
+  static constexpr int kGates = 4, kWsPerUnit = kLstmWorkspacePerUnit;
+  template <int Ract>
+  static bool forwardRows(const Dims &d, const float *rk, float *y, float *ws, long b0, long b1) {
+    const long rows = b1 - b0, U = d.U, W = d.W, T = d.T;
+    std::vector<float> h(U), zeros(U, 0.f);
+    for (long s = 0; s < T; s++) {
+      const long t = d.timeOf(s);
+      float *first = ws + (b0 * T + t) * W;
+      if (s == 0) {
+        for (long b = b0; b < b1; b++) std::fill_n(d.wsAt(ws, b, t) + 5 * U, U, 0.f);
+      } else if (!gemm('N', 'N', rows, d.G, U, first + 5 * U, T * W, rk, d.G, 1.f, first, T * W)) {
+        return false;
+      }
+      for (long b = b0; b < b1; b++) {
+        float *g = d.wsAt(ws, b, t);
+        lstmCell<Ract>(U, g, s ? d.wsAt(ws, b, d.timeOf(s - 1)) + 4 * U : zeros.data(), g + 4 * U, h.data());
+        d.emit(h.data(), b, s, y, ws, 5 * U);
+      }
     }
-    if (s > 0 && !gemm('N', 'T', rows, U, G, dz + (b0 * T + t) * G, T * G, rk, G, 0.f, dhRec.data(), U)) return false;
+    return true;
   }
-  return true;
-}
+
+  template <int Ract>
+  static bool backwardRows(const Dims &d, const float *dy, const float *rk, const float *ws, float *dz, long b0, long b1) {
+    const long rows = b1 - b0, U = d.U, T = d.T, G = d.G;
+    std::vector<float> dhRec(rows * U, 0.f), dc(rows * U, 0.f), dh(U), zeros(U, 0.f);
+    for (long s = T - 1; s >= 0; s--) {
+      const long t = d.timeOf(s);
+      for (long b = b0; b < b1; b++) {
+        const float *rec = dhRec.data() + (b - b0) * U, *out = d.dyAt(dy, b, s);
+        for (long j = 0; j < U; j++) dh[j] = rec[j] + (out ? out[j] : 0.f);
+        const float *g = d.wsAt(ws, b, t);
+        lstmCellGrad<Ract>(U, g, g + 4 * U, s ? d.wsAt(ws, b, d.timeOf(s - 1)) + 4 * U : zeros.data(), dh.data(),
+                           dc.data() + (b - b0) * U, dz + (b * T + t) * G);
+      }
+      if (s > 0 && !gemm('N', 'T', rows, U, G, dz + (b0 * T + t) * G, T * G, rk, G, 0.f, dhRec.data(), U)) return false;
+    }
+    return true;
+  }
+
+  // Recurrent kernel: incoming hidden states of every step times their gate gradients, at once.
+  static void recurrentKernelGrad(const Dims &d, const float *ws, const float *dz, float *du) {
+    gemmOrThrow('T', 'N', d.U, d.G, d.B * d.T, ws + 5 * d.U, d.W, dz, d.G, 0.f, du, d.G);
+  }
+};
 
 // GRU workspace per (batch, time): z, r, hh (3u), incoming hidden state (u), r * hprev (u).
 constexpr long kGruHprev = 3, kGruRh = 4;
 
-template <int Ract>
-bool gruForwardRows(const Dims &d, const float *rk, float *y, float *ws, long b0, long b1) {
-  const long rows = b1 - b0, U = d.U, W = d.W, T = d.T, G = d.G;
-  std::vector<float> h(U);
-  for (long s = 0; s < T; s++) {
-    const long t = d.timeOf(s);
-    float *first = d.wsAt(ws, b0, t);
-    if (s == 0) {
-      for (long b = b0; b < b1; b++) std::fill_n(d.wsAt(ws, b, t) + kGruHprev * U, U, 0.f);
-    } else if (!gemm('N', 'N', rows, 2 * U, U, first + kGruHprev * U, T * W, rk, G, 1.f, first, T * W)) {
-      return false;
+struct GruLayer {
+  static constexpr int kGates = 3, kWsPerUnit = kGruWorkspacePerUnit;
+  template <int Ract>
+  static bool forwardRows(const Dims &d, const float *rk, float *y, float *ws, long b0, long b1) {
+    const long rows = b1 - b0, U = d.U, W = d.W, T = d.T, G = d.G;
+    std::vector<float> h(U);
+    for (long s = 0; s < T; s++) {
+      const long t = d.timeOf(s);
+      float *first = d.wsAt(ws, b0, t);
+      if (s == 0) {
+        for (long b = b0; b < b1; b++) std::fill_n(d.wsAt(ws, b, t) + kGruHprev * U, U, 0.f);
+      } else if (!gemm('N', 'N', rows, 2 * U, U, first + kGruHprev * U, T * W, rk, G, 1.f, first, T * W)) {
+        return false;
+      }
+      for (long b = b0; b < b1; b++) {
+        float *g = d.wsAt(ws, b, t);
+        gruGates<Ract>(U, g, g + kGruHprev * U, g + kGruRh * U);
+      }
+      // At the first step hprev (hence r * hprev) is zero.
+      if (s > 0 && !gemm('N', 'N', rows, U, U, first + kGruRh * U, T * W, rk + 2 * U, G, 1.f, first + 2 * U, T * W)) return false;
+      for (long b = b0; b < b1; b++) {
+        float *g = d.wsAt(ws, b, t);
+        gruOutput(U, g, g + kGruHprev * U, h.data());
+        d.emit(h.data(), b, s, y, ws, kGruHprev * U);
+      }
     }
-    for (long b = b0; b < b1; b++) {
-      float *g = d.wsAt(ws, b, t);
-      gruGates<Ract>(U, g, g + kGruHprev * U, g + kGruRh * U);
-    }
-    // At the first step hprev (hence r * hprev) is zero.
-    if (s > 0 && !gemm('N', 'N', rows, U, U, first + kGruRh * U, T * W, rk + 2 * U, G, 1.f, first + 2 * U, T * W)) return false;
-    for (long b = b0; b < b1; b++) {
-      float *g = d.wsAt(ws, b, t);
-      gruOutput(U, g, g + kGruHprev * U, h.data());
-      d.emit(h.data(), b, s, y, ws, kGruHprev * U);
-    }
+    return true;
   }
-  return true;
+
+  template <int Ract>
+  static bool backwardRows(const Dims &d, const float *dy, const float *rk, const float *ws, float *dz, long b0, long b1) {
+    const long rows = b1 - b0, U = d.U, T = d.T, G = d.G;
+    std::vector<float> dhRec(rows * U, 0.f), drh(rows * U), dh(U);
+    for (long s = T - 1; s >= 0; s--) {
+      const long t = d.timeOf(s);
+      float *dzFirst = dz + (b0 * T + t) * G;
+      for (long b = b0; b < b1; b++) {
+        float *rec = dhRec.data() + (b - b0) * U;
+        const float *out = d.dyAt(dy, b, s);
+        for (long j = 0; j < U; j++) dh[j] = rec[j] + (out ? out[j] : 0.f);
+        const float *g = d.wsAt(ws, b, t);
+        gruGradOutput<Ract>(U, g, g + kGruHprev * U, dh.data(), dz + (b * T + t) * G, rec);
+      }
+      if (s == 0) {  // hprev is zero: so are r's gradients; nothing flows further back
+        for (long b = b0; b < b1; b++) std::fill_n(dz + (b * T + t) * G + U, U, 0.f);
+        break;
+      }
+      if (!gemm('N', 'T', rows, U, U, dzFirst + 2 * U, T * G, rk + 2 * U, G, 0.f, drh.data(), U)) return false;
+      for (long b = b0; b < b1; b++) {
+        const float *g = d.wsAt(ws, b, t);
+        gruGradReset<Ract>(U, g, g + kGruHprev * U, drh.data() + (b - b0) * U, dz + (b * T + t) * G, dhRec.data() + (b - b0) * U);
+      }
+      if (!gemm('N', 'T', rows, U, 2 * U, dzFirst, T * G, rk, G, 1.f, dhRec.data(), U)) return false;
+    }
+    return true;
+  }
+
+  // Recurrent kernel: z, r columns from the incoming hidden states, hh columns from r * hprev.
+  static void recurrentKernelGrad(const Dims &d, const float *ws, const float *dz, float *du) {
+    const long rowsAll = d.B * d.T, U = d.U;
+    gemmOrThrow('T', 'N', U, 2 * U, rowsAll, ws + kGruHprev * U, d.W, dz, d.G, 0.f, du, d.G);
+    gemmOrThrow('T', 'N', U, U, rowsAll, ws + kGruRh * U, d.W, dz + 2 * U, d.G, 0.f, du + 2 * U, d.G);
+  }
+};
+
+template <typename Layer>
+void rnnForward(const int *p, const float *x, const float *w, const float *rk, const float *bias, float *y, float *ws) {
+  const Dims d(p, Layer::kGates, Layer::kWsPerUnit);
+  inputProjection(d, x, w, bias, ws);
+  runRows(d, [&](auto ract, long b0, long b1) { return Layer::template forwardRows<decltype(ract)::value>(d, rk, y, ws, b0, b1); });
 }
 
-template <int Ract>
-bool gruBackwardRows(const Dims &d, const float *dy, const float *rk, const float *ws, float *dz, long b0, long b1) {
-  const long rows = b1 - b0, U = d.U, T = d.T, G = d.G;
-  std::vector<float> dhRec(rows * U, 0.f), drh(rows * U), dh(U);
-  for (long s = T - 1; s >= 0; s--) {
-    const long t = d.timeOf(s);
-    float *dzFirst = dz + (b0 * T + t) * G;
-    for (long b = b0; b < b1; b++) {
-      float *rec = dhRec.data() + (b - b0) * U;
-      const float *out = d.dyAt(dy, b, s);
-      for (long j = 0; j < U; j++) dh[j] = rec[j] + (out ? out[j] : 0.f);
-      const float *g = d.wsAt(ws, b, t);
-      gruGradOutput<Ract>(U, g, g + kGruHprev * U, dh.data(), dz + (b * T + t) * G, rec);
-    }
-    if (s == 0) {  // hprev is zero: so are r's gradients; nothing flows further back
-      for (long b = b0; b < b1; b++) std::fill_n(dz + (b * T + t) * G + U, U, 0.f);
-      break;
-    }
-    if (!gemm('N', 'T', rows, U, U, dzFirst + 2 * U, T * G, rk + 2 * U, G, 0.f, drh.data(), U)) return false;
-    for (long b = b0; b < b1; b++) {
-      const float *g = d.wsAt(ws, b, t);
-      gruGradReset<Ract>(U, g, g + kGruHprev * U, drh.data() + (b - b0) * U, dz + (b * T + t) * G, dhRec.data() + (b - b0) * U);
-    }
-    if (!gemm('N', 'T', rows, U, 2 * U, dzFirst, T * G, rk, G, 1.f, dhRec.data(), U)) return false;
-  }
-  return true;
+// Backward through time into dz, the gate pre-activation gradients [B*T, G], then the weight
+// and input gradients from it in big GEMMs.
+template <typename Layer>
+void rnnBackward(const int *p, const float *dy, const float *x, const float *w, const float *rk, const float *ws, float *dx,
+                 float *dw, float *du, float *db) {
+  const Dims d(p, Layer::kGates, Layer::kWsPerUnit);
+  std::vector<float> dz(static_cast<size_t>(d.B * d.T * d.G));
+  runRows(d, [&](auto ract, long b0, long b1) {
+    return Layer::template backwardRows<decltype(ract)::value>(d, dy, rk, ws, dz.data(), b0, b1);
+  });
+  inputProjectionGrad(d, x, w, dz.data(), dx, dw, db);
+  Layer::recurrentKernelGrad(d, ws, dz.data(), du);
 }
 
 }  // namespace
 
 void lstmForward(const int *p, const float *x, const float *w, const float *rk, const float *bias, float *y, float *ws) {
-  const Dims d(p, 4, kLstmWorkspacePerUnit);
-  inputProjection(d, x, w, bias, ws);
-  const bool ok = forRowChunks(d.B, [&](long b0, long b1) {
-    return d.ract == RACT_HARD_SIGMOID ? lstmForwardRows<RACT_HARD_SIGMOID>(d, rk, y, ws, b0, b1)
-                                       : lstmForwardRows<RACT_SIGMOID>(d, rk, y, ws, b0, b1);
-  });
-  if (!ok) throw std::runtime_error("dnnl_sgemm failed");
+  rnnForward<LstmLayer>(p, x, w, rk, bias, y, ws);
 }
 
 void lstmBackward(const int *p, const float *dy, const float *x, const float *w, const float *rk, const float *ws, float *dx,
                   float *dw, float *du, float *db) {
-  const Dims d(p, 4, kLstmWorkspacePerUnit);
-  std::vector<float> dz(static_cast<size_t>(d.B * d.T * d.G));
-  const bool ok = forRowChunks(d.B, [&](long b0, long b1) {
-    return d.ract == RACT_HARD_SIGMOID ? lstmBackwardRows<RACT_HARD_SIGMOID>(d, dy, rk, ws, dz.data(), b0, b1)
-                                       : lstmBackwardRows<RACT_SIGMOID>(d, dy, rk, ws, dz.data(), b0, b1);
-  });
-  if (!ok) throw std::runtime_error("dnnl_sgemm failed");
-  inputProjectionGrad(d, x, w, dz.data(), dx, dw, db);
-  // Recurrent kernel: incoming hidden states of every step times their gate gradients, at once.
-  gemmOrThrow('T', 'N', d.U, d.G, d.B * d.T, ws + 5 * d.U, d.W, dz.data(), d.G, 0.f, du, d.G);
+  rnnBackward<LstmLayer>(p, dy, x, w, rk, ws, dx, dw, du, db);
 }
 
 void gruForward(const int *p, const float *x, const float *w, const float *rk, const float *bias, float *y, float *ws) {
-  const Dims d(p, 3, kGruWorkspacePerUnit);
-  inputProjection(d, x, w, bias, ws);
-  const bool ok = forRowChunks(d.B, [&](long b0, long b1) {
-    return d.ract == RACT_HARD_SIGMOID ? gruForwardRows<RACT_HARD_SIGMOID>(d, rk, y, ws, b0, b1)
-                                       : gruForwardRows<RACT_SIGMOID>(d, rk, y, ws, b0, b1);
-  });
-  if (!ok) throw std::runtime_error("dnnl_sgemm failed");
+  rnnForward<GruLayer>(p, x, w, rk, bias, y, ws);
 }
 
 void gruBackward(const int *p, const float *dy, const float *x, const float *w, const float *rk, const float *ws, float *dx,
                  float *dw, float *du, float *db) {
-  const Dims d(p, 3, kGruWorkspacePerUnit);
-  std::vector<float> dz(static_cast<size_t>(d.B * d.T * d.G));
-  const bool ok = forRowChunks(d.B, [&](long b0, long b1) {
-    return d.ract == RACT_HARD_SIGMOID ? gruBackwardRows<RACT_HARD_SIGMOID>(d, dy, rk, ws, dz.data(), b0, b1)
-                                       : gruBackwardRows<RACT_SIGMOID>(d, dy, rk, ws, dz.data(), b0, b1);
-  });
-  if (!ok) throw std::runtime_error("dnnl_sgemm failed");
-  inputProjectionGrad(d, x, w, dz.data(), dx, dw, db);
-  // Recurrent kernel: z, r columns from the incoming hidden states, hh columns from r * hprev.
-  const long rowsAll = d.B * d.T, U = d.U;
-  gemmOrThrow('T', 'N', U, 2 * U, rowsAll, ws + kGruHprev * U, d.W, dz.data(), d.G, 0.f, du, d.G);
-  gemmOrThrow('T', 'N', U, U, rowsAll, ws + kGruRh * U, d.W, dz.data() + 2 * U, d.G, 0.f, du + 2 * U, d.G);
+  rnnBackward<GruLayer>(p, dy, x, w, rk, ws, dx, dw, du, db);
 }
 
 }  // namespace medlens

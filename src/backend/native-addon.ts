@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { tf } from './tf.js';
 
-/** The functions exported by native/src/addon.cc. Params layouts: see native/src/conv.h, matmul.h, elementwise.h, pooling.h. */
+/** The functions exported by native/src/addon.cc. Params layouts: see native/src/conv.h, matmul.h, elementwise.h, pooling.h, indexing.h. */
 export interface NativeAddon {
   convForward(p: Int32Array, alpha: number, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, weightsId: number): void;
   convBackwardData(p: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array, weightsId: number): void;
@@ -16,7 +16,9 @@ export interface NativeAddon {
   convReleaseWeights(weightsId: number): void;
   matmul(p: Int32Array, alpha: number, a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array): void;
   binary(op: number, p: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  compare(op: number, p: Int32Array, a: Float32Array, b: Float32Array, out: Uint8Array): void;
   reduceSum(p: Int32Array, scale: number, x: Float32Array, out: Float32Array): void;
+  reduceMinMax(isMax: number, p: Int32Array, x: Float32Array, out: Float32Array): void;
   unary(op: number, alpha: number, x: Float32Array, y: Float32Array): void;
   tile(p: Int32Array, x: Float32Array, out: Float32Array): void;
   batchNorm(channels: number, eps: number, x: Float32Array, mean: Float32Array, variance: Float32Array,
@@ -38,6 +40,12 @@ export interface NativeAddon {
   maxPoolBackward(p: Int32Array, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array): boolean;
   avgPoolBackward(p: Int32Array, dy: Float32Array, dx: Float32Array): boolean;
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void;
+  convert(src: Float32Array | Int32Array | Uint8Array, dst: Float32Array | Int32Array | Uint8Array): void;
+  isFinite(x: Float32Array, out: Uint8Array): void;
+  gather(p: Int32Array, x: Float32Array, indices: Int32Array, out: Float32Array): void;
+  resizeBilinear(p: Int32Array, x: Float32Array, y: Float32Array): void;
+  resizeBilinearGrad(p: Int32Array, dy: Float32Array, dx: Float32Array): void;
   info(): { onednn: string; threads: number; cachedPrimitives: number };
   layerNorm(eps: number, x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array): void;
   layerNormGradInput(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array, dx: Float32Array): void;

@@ -1,5 +1,5 @@
 /**
- * Broadcasting binary ops, unary activations, Tile, batch norm, Sum/Mean
+ * Broadcasting binary ops and comparisons, unary activations and Abs, Tile, batch norm, Sum/Mean/Max/Min
  * reductions of the 'native' backend (C++
  * loops in native/src/elementwise.cc). Once convolutions ran in oneDNN, tfjs-cpu's versions of
  * these (batch-norm moments, bias and loss broadcasting) took over 90% of a CNN training step.
@@ -12,7 +12,7 @@ const BINARY_OPS: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDi
 
 /** Op codes of native/src/elementwise.h UnaryOp. */
 const UNARY_OPS: Record<string, number> = {
-  Relu: 0, Relu6: 1, Step: 2, Sigmoid: 3, Tanh: 4, Exp: 5, Square: 6, Sqrt: 7, Rsqrt: 8, Neg: 9, Elu: 10, LeakyRelu: 11, Erf: 12,
+  Relu: 0, Relu6: 1, Step: 2, Sigmoid: 3, Tanh: 4, Exp: 5, Square: 6, Sqrt: 7, Rsqrt: 8, Neg: 9, Elu: 10, LeakyRelu: 11, Erf: 12, Abs: 13,
 };
 
 const padTo = (shape: number[], rank: number) => [...new Array<number>(rank - shape.length).fill(1), ...shape];
@@ -25,12 +25,21 @@ export function binaryParams(aShape: number[], bShape: number[]): { params: Int3
   return { params: Int32Array.from([rank, ...padTo(outShape, rank), ...padTo(aShape, rank), ...padTo(bShape, rank)]), outShape };
 }
 
-function binaryImpl(op: number): NativeImpl {
+/** Op codes of native/src/elementwise.h CompareOp: bool outputs (a Uint8Array of 0/1, as tfjs-cpu's). */
+const COMPARE_OPS: Record<string, number> = { Greater: 0, GreaterEqual: 1, Less: 2, LessEqual: 3, Equal: 4, NotEqual: 5 };
+
+/** A broadcasting arithmetic op (float32 output) or comparison (`compare`: bool output) of float32 data. */
+function binaryImpl(op: number, compare = false): NativeImpl {
   return ({ inputs }, addon, backend) => {
     const a = f32Of(backend, inputs.a), b = f32Of(backend, inputs.b);
-    if (!a || !b) return null;
+    if (!a || !b || (compare && (inputs.a!.dtype !== 'float32' || inputs.b!.dtype !== 'float32'))) return null;
     const plan = binaryParams(inputs.a!.shape, inputs.b!.shape);
     if (!plan) return null;
+    if (compare) {
+      const bools = new Uint8Array(tf.util.sizeFromShape(plan.outShape));
+      addon.compare(op, plan.params, a, b, bools);
+      return backend.makeTensorInfo(plan.outShape, 'bool', bools);
+    }
     const out = allocOutput(backend, plan.outShape);
     addon.binary(op, plan.params, a, b, out.values);
     return out.info;
@@ -50,7 +59,8 @@ export function reduceParams(shape: number[], axis: number | number[] | undefine
 function unaryImpl(op: number): NativeImpl {
   return ({ inputs, attrs }, addon, backend) => {
     const x = f32Of(backend, inputs.x);
-    if (!x) return null;
+    // an int32 tensor may hold a Float32Array (tfjs-cpu's Abs writes one): its output stays int32 there
+    if (!x || inputs.x!.dtype !== 'float32') return null;
     const out = allocOutput(backend, inputs.x!.shape);
     addon.unary(op, Number((attrs as { alpha?: number } | undefined)?.alpha ?? 0), x, out.values);
     return out.info;
@@ -80,15 +90,17 @@ const batchNorm: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   return out.info;
 };
 
-function reduceImpl(mean: boolean): NativeImpl {
+/** Sum, Mean, Max or Min over the attrs' axes (Max names them reductionIndices). */
+function reduceImpl(op: 'sum' | 'mean' | 'max' | 'min'): NativeImpl {
   return ({ inputs, attrs }, addon, backend) => {
     const x = f32Of(backend, inputs.x);
-    if (!x) return null;
-    const a = attrs as { axis?: number | number[]; keepDims?: boolean };
-    const plan = reduceParams(inputs.x!.shape, a.axis, !!a.keepDims);
+    if (!x || (inputs.x!.dtype !== 'float32' && (op === 'max' || op === 'min'))) return null;
+    const a = attrs as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims?: boolean };
+    const plan = reduceParams(inputs.x!.shape, op === 'max' ? a.reductionIndices : a.axis, !!a.keepDims);
     if (!plan) return null;
     const out = allocOutput(backend, plan.outShape);
-    addon.reduceSum(plan.params, mean ? 1 / plan.count : 1, x, out.values);
+    if (op === 'max' || op === 'min') addon.reduceMinMax(op === 'max' ? 1 : 0, plan.params, x, out.values);
+    else addon.reduceSum(plan.params, op === 'mean' ? 1 / plan.count : 1, x, out.values);
     return out.info;
   };
 }
@@ -97,10 +109,13 @@ function reduceImpl(mean: boolean): NativeImpl {
 export function nativeElementwiseKernels(addon: NativeAddon): tf.KernelConfig[] {
   return [
     ...Object.entries(BINARY_OPS).map(([name, op]) => nativeKernel(name, binaryImpl(op), addon)),
+    ...Object.entries(COMPARE_OPS).map(([name, op]) => nativeKernel(name, binaryImpl(op, true), addon)),
     ...Object.entries(UNARY_OPS).map(([name, op]) => nativeKernel(name, unaryImpl(op), addon)),
     nativeKernel('Tile', tile, addon),
     nativeKernel('FusedBatchNorm', batchNorm, addon),
-    nativeKernel('Sum', reduceImpl(false), addon),
-    nativeKernel('Mean', reduceImpl(true), addon),
+    nativeKernel('Sum', reduceImpl('sum'), addon),
+    nativeKernel('Mean', reduceImpl('mean'), addon),
+    nativeKernel('Max', reduceImpl('max'), addon),
+    nativeKernel('Min', reduceImpl('min'), addon),
   ];
 }

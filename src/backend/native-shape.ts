@@ -1,6 +1,6 @@
 /**
  * Data-movement kernels of the 'native' backend (SplitV with typed-array block copies; Transpose,
- * Slice and PadV2 in C++) and Softmax: tfjs-cpu's SplitV slices element by element and took over a third of an
+ * Slice, PadV2 and GatherV2 in C++) and Softmax: tfjs-cpu's SplitV slices element by element and took over a third of an
  * LSTM training step, which splits its gate pre-activations every time step.
  */
 import { tf } from './tf.js';
@@ -71,8 +71,26 @@ const softmax: NativeImpl = ({ inputs, attrs }, addon, backend) => {
   return out.info;
 };
 
+/**
+ * GatherV2 of float32 data by int32 indices along any axis, batchDims 0 (tfjs-cpu indexes every
+ * element through TensorBuffer.locToIndex, ~0.5 us a float). Out-of-range indices throw tfjs'
+ * error from C++.
+ */
+const gatherV2: NativeImpl = ({ inputs, attrs }, addon, backend) => {
+  const x = inputs.x!.dtype === 'float32' ? f32Of(backend, inputs.x) : undefined;
+  const idx = inputs.indices!.dtype === 'int32' ? backend.data.get(inputs.indices!.dataId).values : undefined;
+  const a = attrs as { axis: number; batchDims?: number };
+  const shape = inputs.x!.shape;
+  if (!x || !(idx instanceof Int32Array) || (a.batchDims ?? 0) !== 0 || shape.length === 0) return null;
+  const axis = tf.util.parseAxisParam(a.axis, shape)[0];
+  const size = (dims: number[]) => dims.reduce((p, d) => p * d, 1);
+  const out = allocOutput(backend, [...shape.slice(0, axis), ...inputs.indices!.shape, ...shape.slice(axis + 1)]);
+  addon.gather(Int32Array.from([size(shape.slice(0, axis)), shape[axis], size(shape.slice(axis + 1))]), x, idx, out.values);
+  return out.info;
+};
+
 /** Kernel configs of the native data-movement kernels and softmax. */
 export function nativeShapeKernels(addon: NativeAddon): tf.KernelConfig[] {
   return [nativeKernel('SplitV', splitV, addon), nativeKernel('Transpose', transpose, addon), nativeKernel('Softmax', softmax, addon),
-    nativeKernel('Slice', slice, addon), nativeKernel('PadV2', padV2, addon)];
+    nativeKernel('Slice', slice, addon), nativeKernel('PadV2', padV2, addon), nativeKernel('GatherV2', gatherV2, addon)];
 }

@@ -19,6 +19,8 @@ import { nativeTransformerKernels } from './native-transformer.js';
 import { nativePoolingKernels } from './native-pooling.js';
 import { nativeConcatKernels } from './native-concat.js';
 import { nativeActivationKernels } from './native-activation.js';
+import { nativeLogicKernels } from './native-logic.js';
+import { nativeResizeKernels } from './native-resize.js';
 
 type DataId = Parameters<MathBackendCPU['readSync']>[0];
 type BackendValues = Parameters<MathBackendCPU['write']>[0];
@@ -73,7 +75,7 @@ export const NATIVE_KERNEL_NAMES: string[] = [];
 let registered = false;
 
 function registerKernels(addon: NativeAddon): void {
-  const native = [...nativeConvKernels(addon), ...nativeMatMulKernels(addon), ...nativeElementwiseKernels(addon), ...nativeShapeKernels(addon), ...nativeBatchNormKernels(addon), ...nativeRnnKernels(addon), ...nativeTransformerKernels(addon), ...nativePoolingKernels(addon), ...nativeConcatKernels(addon), ...nativeActivationKernels(addon)];
+  const native = [...nativeConvKernels(addon), ...nativeMatMulKernels(addon), ...nativeElementwiseKernels(addon), ...nativeShapeKernels(addon), ...nativeBatchNormKernels(addon), ...nativeRnnKernels(addon), ...nativeTransformerKernels(addon), ...nativePoolingKernels(addon), ...nativeConcatKernels(addon), ...nativeActivationKernels(addon), ...nativeLogicKernels(addon), ...nativeResizeKernels(addon)];
   const own = new Set(native.map((k) => k.kernelName));
   for (const k of native) tf.registerKernel(k);
   for (const k of tf.getKernelsForBackend('cpu')) {
