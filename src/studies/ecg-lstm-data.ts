@@ -45,6 +45,8 @@ export interface ClassifierSettings {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /** Early-stopping patience in epochs (default a third of `epochs`, at least 2). */
+  patience?: number;
   seed: number;
   onProgress?: ProgressCallback;
 }
@@ -53,7 +55,9 @@ export interface ClassifierSettings {
 export interface TrainedClassifier {
   model: tfl.LayersModel;
   arch: 'ecg-lstm' | 'ecg-cnn';
+  /** Epochs run, and the one whose weights were kept (best validation macro-F1). */
   epochs: number;
+  bestEpoch: number;
   trainSeconds: number;
   accuracy: number;
   balancedAccuracy: number;
@@ -84,14 +88,14 @@ export async function trainClassifier(arch: 'ecg-lstm' | 'ecg-cnn', train: Label
     seed: s.seed,
     classWeights: 'balanced',
     validation: { fraction: 0.15 },
-    earlyStopping: { patience: Math.max(2, Math.ceil(s.epochs / 3)), monitor: 'valMacroF1' },
+    earlyStopping: { patience: s.patience ?? Math.max(2, Math.ceil(s.epochs / 3)), monitor: 'valMacroF1' },
     onProgress: s.onProgress ? (e) => s.onProgress!({ ...e, task: `train:${arch}` }) : undefined,
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   const logits = predictLogits(model, test.x, test.shape);
   const r = classificationReport(test.y, argmaxRows(logits, k), test.classNames, softmaxRows(logits, k));
   return {
-    model, arch, epochs: res.history.length, trainSeconds,
+    model, arch, epochs: res.history.length, bestEpoch: res.bestEpoch, trainSeconds,
     accuracy: r.accuracy, balancedAccuracy: r.balancedAccuracy, macroF1: r.macroF1, macroAuroc: r.macroAuroc ?? NaN, confusion: r.confusion,
   };
 }

@@ -47,9 +47,16 @@ export function ecgLstmOutputs(r: EcgLstmStudyResult, info: RunInfo, delineator?
       `mean Spearman similarity of |maps| (lower = the map depends on the weights, as it should). Grad-CAM runs on the 1D-CNN (the LSTM has no feature map). ` +
       `Inputs are standardised with the training mean and std, so "zero" occlusion replaces samples by the training mean.`,
   );
+  const warnings = r.datasets.flatMap((d) => d.warnings.map((w) => `[${d.name}] ${w}`));
   if (r.datasets.length) {
     const all = r.datasets.every((d) => d.verdict.holds);
     report.heading('Verdict');
+    report.paragraph(
+      warnings.length
+        ? `Competence checks (held-out balanced accuracy >= ${r.settings.competenceThreshold} per classifier, generative infill better than linear interpolation) FAILED: ${warnings.join(' ')}`
+        : `Competence checks passed: every classifier reached a held-out balanced accuracy >= ${r.settings.competenceThreshold} and the generative infill beat linear interpolation.`,
+      warnings.length ? 'warning' : undefined,
+    );
     report.paragraph(`"The learned mask gives the largest score drop and the most plausible maps" ${all ? 'holds on every dataset of this run' : `does not hold on ${r.datasets.filter((d) => !d.verdict.holds).map((d) => d.name).join(' and ')}`}.`);
     for (const d of r.datasets) {
       report.paragraph(`${d.name}, all methods: ${d.verdict.statement}`);
@@ -69,7 +76,7 @@ export function ecgLstmOutputs(r: EcgLstmStudyResult, info: RunInfo, delineator?
   const json = roundForJson({
     study: 'ecg-lstm', seed: r.seed, quick: r.mode === 'quick', settings: { ...r.settings, deletionReplacement: r.deletionReplacement },
     runtimeSeconds: info.runtimeSeconds, ...(info.backend ? { backend: info.backend } : {}),
-    results: { datasets: r.datasets, ...(r.realSkipped ? { realSkipped: r.realSkipped } : {}), ...(delineator ? { delineator } : {}) },
+    results: { warnings, datasets: r.datasets, ...(r.realSkipped ? { realSkipped: r.realSkipped } : {}), ...(delineator ? { delineator } : {}) },
   });
   return { json, html: report.render(), files };
 }
@@ -78,13 +85,22 @@ function datasetSection(report: HtmlReport, d: DatasetResult, r: EcgLstmStudyRes
   report.heading(`${d.name === 'synthetic' ? 'Synthetic beats (exact relevance)' : 'MIT-BIH DS1 beats (AAMI classes, record-level split)'}`);
   report.paragraph(`${d.source}. ${d.trainBeats} training beats, ${d.testBeats} held-out beats${d.testGroups ? ` (records ${d.testGroups.join(' ')})` : ''}, classes ${d.classNames.join('/')}, ${d.explainedBeats} beats explained (stratified by class).`);
   report.table(
-    ['model', 'epochs', 'train s', 'accuracy', 'balanced accuracy', 'macro F1', 'macro AUROC'],
+    ['model', 'epochs', 'best epoch', 'train s', 'accuracy', 'balanced accuracy', 'macro F1', 'macro AUROC'],
     (['lstm', 'cnn'] as const).map((k) => {
       const m = d.models[k];
-      return [k === 'lstm' ? 'ECG LSTM' : '1D-CNN', m.epochs, m.trainSeconds, m.accuracy, m.balancedAccuracy, m.macroF1, m.macroAuroc];
+      return [k === 'lstm' ? 'ECG LSTM' : '1D-CNN', m.epochs, m.bestEpoch, m.trainSeconds, m.accuracy, m.balancedAccuracy, m.macroF1, m.macroAuroc];
     }),
   );
-  report.paragraph(`Generative infill (1D conv autoencoder, ${d.infill.steps} steps): MSE inside random holes ${d.infill.mse.model.toFixed(3)} vs zero fill ${d.infill.mse.zeros.toFixed(3)} vs linear interpolation ${d.infill.mse.linear.toFixed(3)} (standardised units).`);
+  report.paragraph(
+    `Training: Adam ${r.settings.learningRate}, batch ${r.settings.batchSize}, balanced class weights, at most ${r.settings.epochs} epochs, early stopping on validation macro-F1 ` +
+      `(15% of the training beats${d.name === 'mitbih' ? ', by record' : ''}; patience ${r.settings.patience}, best weights kept). Confusion (rows true, columns predicted, ${d.classNames.join('/')}): ` +
+      `LSTM ${JSON.stringify(d.models.lstm.confusion)}, 1D-CNN ${JSON.stringify(d.models.cnn.confusion)}.`,
+  );
+  report.paragraph(
+    `Generative infill (1D conv autoencoder, ${d.infill.steps} steps; loss ${d.infill.losses.first.toFixed(2)} at the first step, ${d.infill.losses.last50Mean.toFixed(2)} over the last 50, max ${d.infill.losses.max.toFixed(2)}): ` +
+      `MSE inside random holes of held-out beats ${d.infill.mse.model.toFixed(3)} vs zero fill ${d.infill.mse.zeros.toFixed(3)} vs linear interpolation ${d.infill.mse.linear.toFixed(3)} (standardised units).`,
+  );
+  for (const w of d.warnings) report.paragraph(w, 'warning');
   const pct = Math.round(r.settings.dropFraction * 100);
   report.table(
     ['method', 'model', 'deletion AUC ↓', `score drop @${pct}% ↑`, 'mass accuracy ↑', 'rank accuracy ↑', 'loc. AUC ↑', 'P', 'QRS', 'T', 'outside', 'MPRT similarity ↓', 'ms / beat'],

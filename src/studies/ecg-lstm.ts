@@ -15,7 +15,7 @@ import { subsetDataset } from '../data/mitbih-split.js';
 import { standardizeBeats, stratifiedIndices, syntheticStudyBeats, trainClassifier, type StudyBeats, type StudyTestSet, type TrainedClassifier } from './ecg-lstm-data.js';
 import { methodExplainFn, runMethod, studyMethods, type MethodSettings } from './ecg-lstm-methods.js';
 import { deletionScores, localisationScores, randomisationScores, waveFractions, type BeatBatch, type DeletionScores, type LocalisationScores } from './ecg-lstm-metrics.js';
-import { studyVerdict, type StudyVerdict } from './ecg-lstm-verdict.js';
+import { competenceCheck, MASK_METHOD, studyVerdict, type StudyVerdict } from './ecg-lstm-verdict.js';
 
 /** Sizes and effort of a run. */
 export interface EcgLstmSettings {
@@ -26,30 +26,53 @@ export interface EcgLstmSettings {
   /** Synthetic training / held-out beats. */
   nTrain: number;
   nTest: number;
+  /** Real data (MIT-BIH, loaded by the Node adapter): at most this many beats per class per record, of these AAMI classes. */
+  maxPerClassPerRecord: number;
+  realClasses: string[];
+  /** Classifier training: most epochs, batch, Adam learning rate, early-stopping patience on validation macro-F1 (best weights restored). */
   epochs: number;
   batchSize: number;
   learningRate: number;
+  patience: number;
   /** Held-out beats explained per dataset, and the subset used for the randomisation test. */
   nExplain: number;
   nSanity: number;
-  /** Training steps of the generative (autoencoder) infill. */
+  /** Training of the generative (autoencoder) infill: steps, windows per step, learning rate, gradient-norm clip; held-out windows that score it. */
   infillSteps: number;
+  infillBatchSize: number;
+  infillLearningRate: number;
+  infillClipNorm: number;
+  infillEvalWindows: number;
+  /** A classifier below this held-out balanced accuracy (or an infill worse than linear interpolation) gets a warning in the results. */
+  competenceThreshold: number;
   /** Deletion-curve intervals; the drop is read at `dropFraction` (must be a multiple of 1 / steps). */
   deletionSteps: number;
   dropFraction: number;
   methods: Omit<MethodSettings, 'seed'>;
 }
 
-/** Settings of --quick (CI, minutes on 2 cores) and of the full run. */
+/**
+ * Settings of --quick (CI: well under a minute on 2 cores, models not expected to be competent)
+ * and of the full run (about 2-3 min on 2 cores with the native backend). The full budget is what
+ * the models need, found by sweeps over seeds 0-4: the synthetic LSTM sits at chance between N and
+ * S for 5-30 epochs before it finds the P wave, so it gets 4000 beats, up to 60 epochs and a
+ * patience of 12 at Adam 1e-3 (3e-3 diverged on 2 of 5 seeds). MIT-BIH gets up to 150 beats per
+ * class per record and N/S/V only: 373 of DS1's 415 AAMI F beats are in record 208, so a split by
+ * record leaves either the training or the held-out side almost without F.
+ */
 export const ECG_LSTM_SETTINGS: { quick: EcgLstmSettings; full: EcgLstmSettings } = {
   quick: {
-    fs: 120, before: 0.3, after: 0.45, nTrain: 240, nTest: 60, epochs: 2, batchSize: 32, learningRate: 3e-3,
-    nExplain: 6, nSanity: 3, infillSteps: 20, deletionSteps: 20, dropFraction: 0.1,
+    fs: 120, before: 0.3, after: 0.45, nTrain: 240, nTest: 60, maxPerClassPerRecord: 15, realClasses: ['N', 'S', 'V'],
+    epochs: 2, batchSize: 32, learningRate: 1e-3, patience: 2,
+    nExplain: 6, nSanity: 3, infillSteps: 20, infillBatchSize: 32, infillLearningRate: 2e-3, infillClipNorm: 1, infillEvalWindows: 64,
+    competenceThreshold: 0.8, deletionSteps: 20, dropFraction: 0.1,
     methods: { igSteps: 8, smoothGradSamples: 4, occlusionWindow: 9, occlusionStride: 9, maskSteps: 20, internalBatchSize: 64 },
   },
   full: {
-    fs: 100, before: 0.3, after: 0.45, nTrain: 800, nTest: 240, epochs: 8, batchSize: 32, learningRate: 3e-3,
-    nExplain: 24, nSanity: 4, infillSteps: 150, deletionSteps: 20, dropFraction: 0.1,
+    fs: 100, before: 0.3, after: 0.45, nTrain: 4000, nTest: 600, maxPerClassPerRecord: 150, realClasses: ['N', 'S', 'V'],
+    epochs: 60, batchSize: 32, learningRate: 1e-3, patience: 12,
+    nExplain: 60, nSanity: 8, infillSteps: 800, infillBatchSize: 64, infillLearningRate: 2e-3, infillClipNorm: 1, infillEvalWindows: 256,
+    competenceThreshold: 0.8, deletionSteps: 20, dropFraction: 0.1,
     methods: { igSteps: 16, smoothGradSamples: 8, occlusionWindow: 7, occlusionStride: 3, maskSteps: 60, internalBatchSize: 128 },
   },
 };
@@ -105,7 +128,9 @@ export interface DatasetResult {
   testGroups?: string[];
   fs: number;
   models: Record<'lstm' | 'cnn', Omit<TrainedClassifier, 'model'>>;
-  infill: { steps: number; mse: { model: number; zeros: number; linear: number } };
+  infill: { steps: number; losses: { first: number; last50Mean: number; max: number }; mse: { model: number; zeros: number; linear: number } };
+  /** Failed competence checks (empty when every model passed); also in the verdict statements. */
+  warnings: string[];
   explainedBeats: number;
   methods: MethodResult[];
   traces: TraceSample[];
@@ -148,19 +173,25 @@ async function runDataset(beats: StudyBeats, s: EcgLstmSettings, seed: number, l
   const k = train.classNames.length;
   const fs = test.fs ?? s.fs;
   log(`[${beats.name}] ${train.shape[0]} training beats, ${test.shape[0]} held-out beats, T = ${train.shape[1]}`);
-  const cls = { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, seed, onProgress };
+  const cls = { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, patience: s.patience, seed, onProgress };
   const lstm = await trainClassifier('ecg-lstm', train, test, cls);
-  log(`[${beats.name}] LSTM: ${lstm.epochs} epochs in ${lstm.trainSeconds.toFixed(0)} s, balanced accuracy ${lstm.balancedAccuracy.toFixed(3)}`);
   const cnn = await trainClassifier('ecg-cnn', train, test, cls);
-  log(`[${beats.name}] 1D-CNN: balanced accuracy ${cnn.balancedAccuracy.toFixed(3)}`);
+  for (const m of [lstm, cnn]) {
+    log(`[${beats.name}] ${m.arch}: ${m.epochs} epochs (best ${m.bestEpoch}) in ${m.trainSeconds.toFixed(0)} s, held-out balanced accuracy ${m.balancedAccuracy.toFixed(3)}, macro F1 ${m.macroF1.toFixed(3)}`);
+  }
 
   const T = train.shape[1];
   const window = Math.min(64, T);
   const gap: [number, number] = [Math.max(1, Math.round(0.03 * fs)), Math.min(window - 1, Math.round(0.2 * fs))];
   const infill = EcgInfillModel.create({ seed });
-  await infill.train({ x: train.x, shape: train.shape }, { steps: s.infillSteps, window, gap, seed, onProgress });
-  const infillMse = infill.evaluate({ x: test.x, shape: test.shape }, { window, gap, seed, count: 64 });
-  log(`[${beats.name}] infill MSE in holes: model ${infillMse.model.toFixed(3)}, zeros ${infillMse.zeros.toFixed(3)}, linear ${infillMse.linear.toFixed(3)}`);
+  const { losses } = await infill.train({ x: train.x, shape: train.shape }, {
+    steps: s.infillSteps, batchSize: s.infillBatchSize, learningRate: s.infillLearningRate, clipNorm: s.infillClipNorm, window, gap, seed, onProgress,
+  });
+  const infillLosses = { first: losses[0], last50Mean: mean(losses.slice(-50)), max: Math.max(...losses) };
+  const infillMse = infill.evaluate({ x: test.x, shape: test.shape }, { window, gap, seed, count: s.infillEvalWindows });
+  log(`[${beats.name}] infill MSE in holes: model ${infillMse.model.toFixed(3)}, zeros ${infillMse.zeros.toFixed(3)}, linear ${infillMse.linear.toFixed(3)} (loss ${infillLosses.first.toFixed(2)} -> ${infillLosses.last50Mean.toFixed(2)}, max ${infillLosses.max.toFixed(2)})`);
+  const weak = competenceCheck({ lstm, cnn }, infillMse, s.competenceThreshold, k);
+  for (const w of weak) log(`[${beats.name}] ${w.message}`);
 
   const idx = stratifiedIndices(test.y, k, s.nExplain);
   const sub = subsetDataset(test, idx) as StudyTestSet;
@@ -194,17 +225,23 @@ async function runDataset(beats: StudyBeats, s: EcgLstmSettings, seed: number, l
   lstm.model.dispose();
   cnn.model.dispose();
   const traces = traceSamples(sub, waves, maps, k);
+  const truth = test.relevance ? 'exact' : 'delineated';
   const { model: _l, ...lstmInfo } = lstm;
   const { model: _c, ...cnnInfo } = cnn;
   return {
     name: beats.name, source: beats.source, classNames: train.classNames, trainBeats: train.shape[0], testBeats: test.shape[0],
     ...(beats.testGroups ? { testGroups: beats.testGroups } : {}), fs,
     models: { lstm: lstmInfo, cnn: cnnInfo },
-    infill: { steps: s.infillSteps, mse: infillMse },
+    infill: { steps: s.infillSteps, losses: infillLosses, mse: infillMse },
+    warnings: weak.map((w) => w.message),
     explainedBeats: idx.length, methods, traces,
-    verdict: studyVerdict(methods, test.relevance ? 'exact' : 'delineated'),
-    verdictLstmOnly: studyVerdict(methods.filter((m) => m.model === 'lstm'), test.relevance ? 'exact' : 'delineated'),
+    verdict: studyVerdict(methods, truth, MASK_METHOD, weak),
+    verdictLstmOnly: studyVerdict(methods.filter((m) => m.model === 'lstm'), truth, MASK_METHOD, weak.filter((w) => w.model !== 'cnn')),
   };
+}
+
+function mean(v: number[]): number {
+  return v.reduce((a, b) => a + b, 0) / v.length;
 }
 
 /** Rows `idx` of a flat [N, T] array. */

@@ -4,7 +4,7 @@ import { initNodeBackend } from '../../src/backend/node.js';
 import { generateEcgBeats } from '../../src/data/synthetic/ecg-beats.js';
 import { runEcgLstmStudy, type EcgLstmSettings, type EcgLstmStudyResult } from '../../src/studies/ecg-lstm.js';
 import { interpolate, localisationScores, waveFractions } from '../../src/studies/ecg-lstm-metrics.js';
-import { studyVerdict, MASK_METHOD } from '../../src/studies/ecg-lstm-verdict.js';
+import { competenceCheck, studyVerdict, MASK_METHOD } from '../../src/studies/ecg-lstm-verdict.js';
 import { stratifiedIndices } from '../../src/studies/ecg-lstm-data.js';
 import { compareDelineation, cutWindows } from '../../src/studies/ecg-lstm-delineation.js';
 import { ecgLstmOutputs } from '../../src/studies/ecg-lstm-report.js';
@@ -69,6 +69,23 @@ test('verdict: decided from the numbers', () => {
   assert.equal(no.maskMostPlausible, true);
   assert.deepEqual(no.largestScoreDrop, { method: 'Saliency', value: 0.5 });
   assert.match(no.statement, /DOES NOT HOLD/);
+  assert.deepEqual(no.weakModels, []);
+  assert.doesNotMatch(no.statement, /CAUTION/);
+  const weak = competenceCheck({ lstm: { balancedAccuracy: 0.6 }, cnn: { balancedAccuracy: 0.9 } }, { model: 1, linear: 2 }, 0.8, 3);
+  const cautious = studyVerdict([m('Saliency', 0.1, 0.4), m(MASK_METHOD, 0.3, 0.8)], 'exact', MASK_METHOD, weak);
+  assert.equal(cautious.holds, true);
+  assert.deepEqual(cautious.weakModels, ['lstm']);
+  assert.match(cautious.statement, /HOLDS.*CAUTION: this rests on weak models \(ECG LSTM balanced accuracy 0\.600 < 0\.8\)/);
+});
+
+test('competence check: a warning per classifier below the threshold and for an infill no better than linear', () => {
+  const ok = competenceCheck({ lstm: { balancedAccuracy: 0.97 }, cnn: { balancedAccuracy: 0.8 } }, { model: 0.5, linear: 1.5 }, 0.8, 3);
+  assert.deepEqual(ok, []);
+  const bad = competenceCheck({ lstm: { balancedAccuracy: 0.456 }, cnn: { balancedAccuracy: NaN } }, { model: 1.524, linear: 1.125 }, 0.8, 4);
+  assert.deepEqual(bad.map((w) => w.model), ['lstm', 'cnn', 'infill']);
+  assert.match(bad[0].message, /^WARNING: the ECG LSTM balanced accuracy 0\.456 < 0\.8 on held-out beats \(chance 0\.250\)/);
+  assert.match(bad[1].message, /Grad-CAM/);
+  assert.match(bad[2].message, /1\.524 >= linear interpolation 1\.125/);
 });
 
 test('stratified beat choice and wave windows', () => {
@@ -117,6 +134,14 @@ test('quick study end to end: structure, metric ranges, determinism, outputs', a
   const json = out.json as { results: { datasets: { methods: unknown[] }[] } };
   assert.equal(json.results.datasets[0].methods.length, 7);
   assert.match(out.html, /Verdict: The claim/);
+  // one epoch on 48 beats: the models are weak, and every output says so
+  assert.ok(d.warnings.length > 0 && d.warnings.every((w) => w.startsWith('WARNING: ')));
+  assert.ok(d.verdict.weakModels.length > 0);
+  assert.match(d.verdict.statement, /CAUTION: this rests on weak models/);
+  assert.deepEqual((out.json.results as { warnings: string[] }).warnings, d.warnings.map((w) => `[synthetic] ${w}`));
+  assert.match(out.html, /Competence checks \(held-out balanced accuracy &gt;= 0\.8 per classifier[^<]*FAILED: \[synthetic\] WARNING/);
+  assert.ok(d.models.lstm.bestEpoch >= 1 && d.models.lstm.bestEpoch <= d.models.lstm.epochs);
+  assert.ok(Number.isFinite(d.infill.losses.first) && d.infill.losses.max >= d.infill.losses.first);
   const pngs = Object.entries(out.files);
   assert.equal(pngs.length, d.traces.length * 7);
   for (const [name, bytes] of pngs) {

@@ -3,9 +3,9 @@
  * (skipped with a message when the folder is absent), checks the delineator against the LUDB
  * record's expert annotations, runs the browser-safe study and writes its outputs.
  *
- * Measured on this project's 2 shared cores (native tfjs backend, seed 0): --quick 97 s (load ~4);
- * the full mode 1145 s (19 min, load ~12: 800 synthetic + 709 MIT-BIH training beats, 24 beats
- * explained per dataset). --n-train / --epochs / --explain / --max-per-class scale it.
+ * Measured on this project's 2 shared cores (native backend): --quick 6 s; the full mode about
+ * 2 min (4000 synthetic + ~4100 MIT-BIH N/S/V training beats, up to 60 epochs, 60 beats explained
+ * per dataset). --n-train / --epochs / --explain / --max-per-class scale it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,13 +48,13 @@ function resolveLead(base: string): number {
 }
 
 /**
- * MIT-BIH beats (AAMI N/S/V/F, z-scored windows at the study's rate, at most `maxPerClass` beats
+ * MIT-BIH beats (AAMI classes `s.realClasses`, z-scored windows at the study's rate, at most `maxPerClass` beats
  * per class per record), split by record (25% of beats held out), with delineated wave codes of
  * the held-out beats.
  */
 export function loadRealStudyBeats(dir: string, s: EcgLstmSettings, seed: number, records: string[], maxPerClass: number): StudyBeats {
   let all = loadMitbihBeats(dir, { records, resampleTo: s.fs, before: s.before, after: s.after, normalize: 'zscore', maxPerClassPerRecord: maxPerClass });
-  all = selectClasses(all, ['N', 'S', 'V', 'F']);
+  all = selectClasses(all, s.realClasses);
   const split = splitByGroup(all, { valFraction: 0.25, seed });
   const test = split.val;
   const T = test.shape[1];
@@ -98,7 +98,7 @@ export async function runEcgLstmCommand(f: EcgLstmFlags, log: (line: string) => 
   if (f.epochs) settings.epochs = parseInteger('--epochs', f.epochs, 1);
   if (f.explain) settings.nExplain = parseInteger('--explain', f.explain, 1);
   const s = { ...ECG_LSTM_SETTINGS[quick ? 'quick' : 'full'], ...settings };
-  const maxPerClass = f.maxPerClass ? parseInteger('--max-per-class', f.maxPerClass, 1) : quick ? 15 : 20;
+  const maxPerClass = f.maxPerClass ? parseInteger('--max-per-class', f.maxPerClass, 1) : s.maxPerClassPerRecord;
   const backend = await initNodeBackend(f.backend);
   const t0 = Date.now();
 
@@ -129,7 +129,8 @@ export async function runEcgLstmCommand(f: EcgLstmFlags, log: (line: string) => 
   const command = `medlens study ecg-lstm${quick ? ' --quick' : ''} --seed ${seed}${f.nTrain ? ` --n-train ${f.nTrain}` : ''}${f.epochs ? ` --epochs ${f.epochs}` : ''}${f.explain ? ` --explain ${f.explain}` : ''}`;
   const outputs = ecgLstmOutputs(result, { command, backend: backend.name, runtimeSeconds: (Date.now() - t0) / 1000 }, delineator);
   const written = writeStudyOutputs(f.out, outputs);
+  const seconds = (Date.now() - t0) / 1000;
   for (const d of result.datasets) log(`[${d.name}] ${d.verdict.statement} LSTM methods only: ${d.verdictLstmOnly.holds ? 'holds' : 'does not hold'}.`);
-  log(`wrote ${written.length} files to ${f.out}`);
+  log(`wrote ${written.length} files to ${f.out}; the run took ${seconds.toFixed(0)} s on the ${backend.name} backend`);
   return written;
 }

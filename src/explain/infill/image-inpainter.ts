@@ -15,7 +15,7 @@ import { InvalidInputError } from '../../errors.js';
 import type { ProgressCallback } from '../../progress.js';
 import { Rng } from '../../util/random.js';
 import { harmonicInfill, readInfillArgs } from './classical.js';
-import { runMaskedTraining, standardizeObserved } from './training.js';
+import { initSeed, runMaskedTraining, standardizeObserved } from './training.js';
 import type { InfillFunction } from './types.js';
 
 /** Architecture options. */
@@ -105,14 +105,14 @@ export class ImageInfillModel {
     let layer = 0;
     const conv = (filters: number, input: tfl.SymbolicTensor, strides = 1) => tfl.layers.conv2d({
       filters, kernelSize: 3, strides, padding: 'same', activation: 'relu',
-      kernelInitializer: tfl.initializers.heNormal({ seed: seed + layer }), name: `inpaint_conv${layer++}`,
+      kernelInitializer: tfl.initializers.heNormal({ seed: initSeed(seed + layer) }), name: `inpaint_conv${layer++}`,
     }).apply(input) as tfl.SymbolicTensor;
     const input = tfl.input({ shape: [null, null, 2] });
     const full = conv(f, conv(f, input));
     const half = conv(2 * f, conv(2 * f, full, 2));
     const up = tfl.layers.conv2dTranspose({
       filters: f, kernelSize: 2, strides: 2, padding: 'same', activation: 'relu',
-      kernelInitializer: tfl.initializers.heNormal({ seed: seed + layer++ }), name: 'inpaint_up',
+      kernelInitializer: tfl.initializers.heNormal({ seed: initSeed(seed + layer++) }), name: 'inpaint_up',
     }).apply(half) as tfl.SymbolicTensor;
     const merged = tfl.layers.concatenate({ axis: 3, name: 'inpaint_skip' }).apply([full, up]) as tfl.SymbolicTensor;
     const out = tfl.layers.conv2d({
