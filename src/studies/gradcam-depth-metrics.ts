@@ -55,6 +55,36 @@ export async function regionRelevance(x: TensorInput, attribution: AttributionIn
   return kept.length ? finiteMean(kept) : NaN;
 }
 
+/**
+ * Masks [N, size, size] dilated by `radius` pixels (square neighbourhood, so a 1-pixel stroke
+ * becomes 2 * radius + 1 wide), with pixels where `exclude` is 1 cleared (the lesion: the two
+ * regions stay disjoint). Why: CAM maps are coarse (2x2 to 8x8 grids upsampled), so relevance
+ * attributed to a thin marker lands around its strokes rather than exactly on them.
+ */
+export function dilateMasks(masks: Uint8Array, size: number, radius: number, exclude?: Uint8Array): Uint8Array {
+  const P = size * size, n = masks.length / P;
+  const out = new Uint8Array(masks.length), rows = new Uint8Array(P);
+  for (let i = 0; i < n; i++) {
+    const m = masks.subarray(i * P, (i + 1) * P), o = out.subarray(i * P, (i + 1) * P);
+    rows.fill(0);
+    // separable: horizontal pass into `rows`, vertical pass into `o`
+    for (let r = 0; r < size; r++) {
+      for (let c = 0; c < size; c++) {
+        if (!m[r * size + c]) continue;
+        for (let d = Math.max(0, c - radius); d <= Math.min(size - 1, c + radius); d++) rows[r * size + d] = 1;
+      }
+    }
+    for (let r = 0; r < size; r++) {
+      for (let c = 0; c < size; c++) {
+        if (!rows[r * size + c]) continue;
+        for (let d = Math.max(0, r - radius); d <= Math.min(size - 1, r + radius); d++) o[d * size + c] = 1;
+      }
+    }
+    if (exclude) for (let p = 0; p < P; p++) if (exclude[i * P + p]) o[p] = 0;
+  }
+  return out;
+}
+
 /** Deletion AUC of the class-`target` softmax probability, mean over samples (lower = more faithful). */
 export async function deletionAuc(model: tfl.LayersModel, x: TensorInput, target: number, attribution: AttributionInput, steps: number): Promise<number> {
   return mean(await evaluate('Deletion', { model, x, y: target, attribution, steps, softmax: true }));

@@ -10,11 +10,12 @@ import { buildModel, camLayerName, trainableParamCount } from '../models/zoo.js'
 import type { ModelArch } from '../models/types.js';
 import type { ProgressCallback } from '../progress.js';
 import { fit } from '../train/fit.js';
+import { MemoryCheckpointStore } from '../train/checkpoint.js';
 import { accuracy, argmaxRows, binaryAuroc } from '../train/metrics.js';
 import { predictLogits, softmaxRows } from '../train/predict.js';
 import { timed } from './common.js';
 import type { ArchResult, GradcamDepthSettings, MethodScores, StudyVariant } from './gradcam-depth-config.js';
-import { deletionAuc, localisationScores, randomisationScores, regionRelevance } from './gradcam-depth-metrics.js';
+import { deletionAuc, dilateMasks, localisationScores, randomisationScores, regionRelevance } from './gradcam-depth-metrics.js';
 
 /** A few explained test images kept for the overlay figures (not part of results.json). */
 export interface OverlayExample {
@@ -26,6 +27,7 @@ export interface OverlayExample {
   /** Map scaled to [0, 1]. */
   heat: Float32Array;
   lesion: Uint8Array;
+  /** The dilated marker mask that relevance on the confounder is scored on. */
   confounder?: Uint8Array;
 }
 
@@ -83,6 +85,23 @@ export function areaFraction(mask: Uint8Array | undefined, present: ArrayLike<nu
   return count ? sum / count : NaN;
 }
 
+/**
+ * Trains with a step decay: `epochs - decayEpochs` epochs at `learningRate`, then the rest at a
+ * tenth of it. The decay phase resumes the first phase's in-memory checkpoint, so Adam's moments
+ * and the seeded per-epoch shuffling continue exactly as in one uninterrupted run.
+ */
+export async function trainWithDecay(model: tfl.LayersModel, data: VariantData, s: GradcamDepthSettings, seed: number, onProgress?: ProgressCallback): Promise<void> {
+  const decay = Math.min(s.decayEpochs, s.epochs - 1);
+  const store = new MemoryCheckpointStore();
+  const phases = decay > 0 ? [[s.epochs - decay, s.learningRate], [s.epochs, s.learningRate / 10]] : [[s.epochs, s.learningRate]];
+  for (const [epochs, learningRate] of phases) {
+    await fit(model, data.train, {
+      epochs, batchSize: s.batchSize, learningRate, seed, validation: data.val, onProgress,
+      checkpoints: store, checkpointEvery: s.epochs, resume: true,
+    });
+  }
+}
+
 /** Data of one variant. */
 export interface VariantData {
   variant: StudyVariant;
@@ -101,12 +120,7 @@ export async function runArch(
   const model = buildStudyModel(arch, s, seed);
   try {
     const camLayer = camLayerName(arch, arch.startsWith('vit') ? { depth: s.vitDepth } : {}) as string;
-    const { seconds: trainSeconds } = await timed(() =>
-      fit(model, data.train, {
-        epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, seed, validation: data.val,
-        onProgress: onProgress ? (e) => onProgress({ ...e, task: `train:${arch}:${data.variant}` }) : undefined,
-      }),
-    );
+    const { seconds: trainSeconds } = await timed(() => trainWithDecay(model, data, s, seed, onProgress ? (e) => onProgress({ ...e, task: `train:${arch}:${data.variant}` }) : undefined));
     const { test } = data;
     const probs = softmaxRows(predictLogits(model, test.x, test.shape), 2);
     const acc = accuracy(test.y, argmaxRows(probs, 2));
@@ -116,7 +130,8 @@ export async function runArch(
     const idx = [...test.y.keys()].filter((i) => test.y[i] === POSITIVE).slice(0, s.explainCount);
     const x = { data: pickRows(test.x, idx, P), shape: [idx.length, size, size, 1] };
     const lesion = pickRows(test.relevance, idx, P);
-    const confMask = test.confounderMask ? pickRows(test.confounderMask, idx, P) : undefined;
+    // Relevance on the marker is scored on its dilated mask (see `confounderDilation`).
+    const confMask = test.confounderMask ? dilateMasks(pickRows(test.confounderMask, idx, P), size, s.confounderDilation, lesion) : undefined;
     const confPresent = test.confounderPresent ? idx.map((i) => test.confounderPresent![i]) : undefined;
 
     const methods: MethodScores[] = [];

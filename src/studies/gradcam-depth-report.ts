@@ -1,7 +1,8 @@
 /**
  * Outputs of the Grad-CAM-vs-depth study: results.json, an HTML report (tables, the verdict,
  * SVG charts) and PNG overlays of heatmaps on test images with the lesion contour (green) and
- * confounder contour (magenta). Browser-safe: returns bytes and strings for the CLI to write.
+ * the contour of the dilated marker region that confounder relevance is scored on (magenta).
+ * Browser-safe: returns bytes and strings for the CLI to write.
  */
 import { encodePngImage } from '../data/png.js';
 import { heatmapOverlayRgb } from '../dicom/write.js';
@@ -77,7 +78,7 @@ export function gradcamDepthHtml(run: GradcamDepthRun, envelope: StudyEnvelope<G
   const { settings: s, results: r } = run;
   const report = new HtmlReport('Grad-CAM vs depth: does a deeper net give better heatmaps?');
   report.paragraph(
-    `Synthetic pneumothorax-like chest X-rays (${s.size} px) with exact lesion masks; nets at width ${s.width} (ViT: ${s.vitDepth} blocks, patch ${s.vitPatch}), ${s.epochs} epoch(s) on ${s.nTrain} images, tested on ${s.nTest}; maps of ${s.explainCount} test positives per model for the lesion class. ` +
+    `Synthetic pneumothorax-like chest X-rays (${s.size} px) with exact lesion masks; each z-scored; nets at width ${s.width} (ViT: ${s.vitDepth} blocks, patch ${s.vitPatch}), ${s.epochs} epoch(s) of Adam at learning rate ${s.learningRate} (the last ${Math.min(s.decayEpochs, s.epochs - 1)} at a tenth of it) on ${s.nTrain} images, tested on ${s.nTest}; maps of ${s.explainCount} test positives per model for the lesion class. ` +
       `Seed ${envelope.seed}, ${envelope.quick ? 'quick' : 'full'} mode, ${envelope.runtimeSeconds.toFixed(0)} s on backend ${envelope.backend ?? 'unknown'}.`,
     'meta',
   );
@@ -98,7 +99,7 @@ export function gradcamDepthHtml(run: GradcamDepthRun, envelope: StudyEnvelope<G
   }
   const examples = [...figurePaths.entries()];
   if (examples.length) {
-    report.heading('Examples (green: lesion, magenta: text marker)');
+    report.heading(`Examples (green: lesion, magenta: text marker dilated by ${s.confounderDilation} px)`);
     report.figures(examples.map(([e, p]) => ({ svg: `<img src="${escapeHtml(p)}" width="${Math.min(192, e.size * 4)}" alt="${escapeHtml(p)}">`, caption: `${e.variant} ${e.arch} ${e.method}` })));
   }
   if (r.hannover) {
@@ -110,7 +111,7 @@ export function gradcamDepthHtml(run: GradcamDepthRun, envelope: StudyEnvelope<G
     });
     report.paragraph(h.note);
   }
-  report.paragraph('Depth = number of conv and dense kernels (attention qkv/proj count as two). Randomisation walks a subset of layers evenly spaced from the logits to the stem (cascading). Deletion AUC uses the softmax probability of the lesion class with baseline 0.', 'meta');
+  report.paragraph(`Depth = number of conv and dense kernels (attention qkv/proj count as two). Relevance on the confounder is measured on the text marker dilated by ${s.confounderDilation} px (its strokes are 1 px wide, CAM grids 2x2 to 8x8), lesion pixels excluded; its chance level is that region's area fraction. Randomisation walks a subset of layers evenly spaced from the logits to the stem (cascading). Deletion AUC uses the softmax probability of the lesion class with baseline 0 (the image mean, as images are z-scored).`, 'meta');
   return report.render();
 }
 

@@ -7,7 +7,7 @@ import { buildModel } from '../../src/models/zoo.js';
 import { generateChestXrays } from '../../src/data/synthetic/cxr.js';
 import { rankCorrelation, roundForJson, timed } from '../../src/studies/common.js';
 import { resolveSettings, runGradcamDepthStudy, depthVerdict, type GradcamDepthRun } from '../../src/studies/gradcam-depth.js';
-import { localisationScores, regionRelevance, randomisationLayers } from '../../src/studies/gradcam-depth-metrics.js';
+import { dilateMasks, localisationScores, regionRelevance, randomisationLayers } from '../../src/studies/gradcam-depth-metrics.js';
 import { areaFraction, methodsFor, weightLayerCount, pickRows } from '../../src/studies/gradcam-depth-models.js';
 import { gradcamDepthOutputs, maskContour } from '../../src/studies/gradcam-depth-report.js';
 import { resizeHannover } from '../../src/studies/gradcam-depth-hannover.js';
@@ -91,6 +91,25 @@ test('regionRelevance: relevance spread evenly over lesion and confounder splits
   assert.ok(carried > 0);
   const got = await regionRelevance({ data: ds.x, shape: ds.shape }, { values: both, shape: [6, 32, 32] }, ds.confounderMask!, ds.confounderPresent!);
   assert.ok(Math.abs(got - expected / carried) < 1e-6, `${got} vs ${expected / carried}`);
+});
+
+test('dilateMasks grows each mask by a square neighbourhood, per sample, minus excluded pixels', () => {
+  const size = 7, P = size * size;
+  const masks = new Uint8Array(2 * P);
+  masks[3 * size + 3] = 1; // sample 0: one centre pixel
+  masks[P + 0] = 1; // sample 1: the top-left corner
+  const exclude = new Uint8Array(2 * P);
+  exclude[2 * size + 2] = 1; // a lesion pixel inside sample 0's 3x3 neighbourhood
+  const d = dilateMasks(masks, size, 1, exclude);
+  const on = (i: number) => d.subarray(i * P, (i + 1) * P).reduce((a, b) => a + b, 0);
+  assert.equal(on(0), 9 - 1); // 3x3 block minus the excluded pixel
+  assert.equal(d[2 * size + 2], 0);
+  assert.equal(d[4 * size + 4], 1);
+  assert.equal(on(1), 4); // clipped at the border: 2x2, nothing leaks from sample 0
+  assert.equal(on(0) + on(1), d.reduce((a, b) => a + b, 0));
+  assert.deepEqual(dilateMasks(masks, size, 0), masks);
+  const wide = dilateMasks(masks, size, 3);
+  assert.equal(wide.subarray(0, P).reduce((a, b) => a + b, 0), 49); // 7x7 covers the whole image
 });
 
 test('weightLayerCount counts conv and dense kernels; methods and layer subsets', () => {
